@@ -1,0 +1,80 @@
+"""The permission catalog and what each role is granted.
+
+Checks name a ``Permission`` member, never a string, so a typo is an import error and
+``grep Permission.PATIENT_WRITE`` finds every place that needs it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    PATIENT_READ = "patient:read"
+    PATIENT_WRITE = "patient:write"
+    DIRECTORY_READ = "directory:read"
+    DIRECTORY_WRITE = "directory:write"
+    ORGANIZATION_CREATE = "organization:create"
+    USER_READ = "user:read"
+    USER_MANAGE = "user:manage"
+    AUDIT_READ = "audit:read"
+    STAFFING_READ = "staffing:read"
+    STAFFING_WRITE = "staffing:write"
+
+
+class Role(StrEnum):
+    """Roles held in one organization (a membership)."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    PRACTITIONER = "practitioner"
+    PATIENT = "patient"
+
+
+class PlatformRole(StrEnum):
+    """Roles across all organizations. Neither reads patient records."""
+
+    OPERATOR = "operator"
+    STAFFING_MANAGER = "staffing_manager"
+
+
+P = Permission
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(
+        {
+            P.PATIENT_READ,
+            P.PATIENT_WRITE,
+            P.DIRECTORY_READ,
+            P.DIRECTORY_WRITE,
+            P.USER_READ,
+            P.USER_MANAGE,
+            P.AUDIT_READ,
+        }
+    ),
+    Role.COORDINATOR: frozenset({P.PATIENT_READ, P.PATIENT_WRITE, P.DIRECTORY_READ, P.USER_READ}),
+    Role.PRACTITIONER: frozenset({P.PATIENT_READ, P.DIRECTORY_READ}),
+    # A patient reaches only their own record, through the portal's own checks; no
+    # organization-wide permission.
+    Role.PATIENT: frozenset(),
+}
+
+PLATFORM_PERMISSIONS: dict[PlatformRole, frozenset[Permission]] = {
+    PlatformRole.OPERATOR: frozenset(
+        {
+            P.ORGANIZATION_CREATE,
+            P.DIRECTORY_READ,
+            P.DIRECTORY_WRITE,
+            P.USER_READ,
+            P.USER_MANAGE,
+            P.AUDIT_READ,
+        }
+    ),
+    PlatformRole.STAFFING_MANAGER: frozenset(
+        {P.DIRECTORY_READ, P.USER_READ, P.STAFFING_READ, P.STAFFING_WRITE}
+    ),
+}
+
+# Permissions no platform role may ever hold, whatever the tables above say.
+PATIENT_DATA = frozenset({P.PATIENT_READ, P.PATIENT_WRITE})
+assert not any(perms & PATIENT_DATA for perms in PLATFORM_PERMISSIONS.values())

@@ -1,0 +1,161 @@
+"""The ``liaison`` command: serve, demo, db, users, audit."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from liaison.config import get_settings
+
+app = typer.Typer(no_args_is_help=True, help="Liaison: patient coordination platform.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
+audit_app = typer.Typer(no_args_is_help=True, help="The audit trail.")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+console = Console(stderr=True)
+
+
+def _runtime():  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from liaison.runtime import Runtime
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        for err in exc.errors():
+            console.print(f"[red]Configuration error:[/red] {err['msg']}")
+        raise typer.Exit(2) from exc
+    return Runtime.from_settings(settings)
+
+
+def progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from liaison.kit import migrate
+
+    runtime = _runtime()
+    migrate.upgrade(runtime.db.engine, revision)
+    console.print(f"Database at revision {migrate.current_revision(runtime.db.engine)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's migration revision."""
+    from liaison.kit import migrate
+
+    typer.echo(migrate.current_revision(_runtime().db.engine) or "empty")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    reload: bool = False,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+) -> None:
+    """Serve the web UI and API."""
+    import uvicorn
+
+    from liaison.kit import migrate
+
+    runtime = _runtime()
+    if migrate_first:
+        migrate.upgrade(runtime.db.engine)
+    runtime.db.dispose()
+    uvicorn.run(
+        "liaison.app:asgi",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        proxy_headers=True,
+        log_config=None,
+    )
+
+
+@app.command()
+def demo(
+    seed: int = 7,
+    size: Annotated[str, typer.Option(help="small (3 organizations, ~3,000 patients) or large")] = "small",
+    reset: Annotated[bool, typer.Option(help="Delete existing data first")] = False,
+) -> None:
+    """Load the realistic demo data set (deterministic for a seed)."""
+    from liaison.demo import loader
+    from liaison.kit import migrate
+
+    if size not in ("small", "large"):
+        console.print("[red]--size must be small or large[/red]")
+        raise typer.Exit(2)
+    runtime = _runtime()
+    migrate.upgrade(runtime.db.engine)
+    with progress() as bar:
+        summary = loader.load(runtime, seed=seed, size=size, reset=reset, progress=bar)
+    for line in summary.lines():
+        typer.echo(line)
+
+
+@users_app.command("create")
+def users_create(
+    email: str,
+    display_name: Annotated[str, typer.Option("--name")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    organization: Annotated[str | None, typer.Option(help="Organization slug")] = None,
+    role: Annotated[str | None, typer.Option(help="admin, coordinator, practitioner")] = None,
+    platform_role: Annotated[str | None, typer.Option(help="operator or staffing_manager")] = None,
+) -> None:
+    """Create a user (the first operator of a new installation, for example)."""
+    from liaison.cli import admin
+    from liaison.errors import LiaisonError
+
+    runtime = _runtime()
+    try:
+        user_id = admin.create_user(
+            runtime, email=email, display_name=display_name, password=password,
+            organization_slug=organization, role=role, platform_role=platform_role,
+        )
+    except LiaisonError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from exc
+    typer.echo(f"Created user {user_id}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit chain: report any row edited, inserted or deleted outside Liaison."""
+    from sqlalchemy import func, select
+
+    from liaison.audit import service
+    from liaison.authz.scope import unscoped_system
+    from liaison.models import AuditEvent
+
+    runtime = _runtime()
+    with runtime.db.session() as session:
+        count = select(func.count()).select_from(AuditEvent)
+        total = session.scalar(unscoped_system(count, "verification counts the whole chain")) or 0
+        with progress() as bar:
+            task = bar.add_task("Verifying audit chain", total=total)
+            report = service.verify(session, runtime.audit_key, progress=lambda n: bar.update(task, completed=n))
+    if report.ok:
+        typer.echo(f"Audit chain intact: {report.rows} rows verified.")
+        return
+    typer.echo(f"Audit chain BROKEN: {len(report.problems)} problem(s) in {report.rows} rows.")
+    for problem in report.problems[:200]:
+        typer.echo(f"  row {problem.seq}: {problem.problem}")
+    sys.exit(1)

@@ -1,0 +1,300 @@
+"""API shapes of the directory."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from liaison.kit.validation import (
+    Code,
+    CountryCode,
+    Email,
+    HourMinute,
+    LanguageTag,
+    Name,
+    Npi,
+    Phone,
+    ReadShape,
+    Shape,
+    ShortText,
+    TimeZone,
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Gender = Literal["male", "female", "other", "unknown"]
+Modality = Literal["in-person", "telehealth"]
+Specialty = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class Interval(Shape):
+    start: HourMinute
+    end: HourMinute
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Interval:
+        if self.start >= self.end:
+            raise ValueError("end must be after start")
+        return self
+
+
+BusinessHours = dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Interval]]
+
+
+def default_business_hours() -> dict[str, list[dict[str, str]]]:
+    weekday = [{"start": "08:00", "end": "17:00"}]
+    return {d: (weekday if d not in ("sat", "sun") else []) for d in WEEKDAYS}
+
+
+class Address(Shape):
+    line1: Annotated[str, StringConstraints(max_length=200)] | None = None
+    line2: Annotated[str, StringConstraints(max_length=200)] | None = None
+    city: Annotated[str, StringConstraints(max_length=100)] | None = None
+    state: Annotated[str, StringConstraints(max_length=50)] | None = None
+    postal_code: Annotated[str, StringConstraints(max_length=20)] | None = None
+
+
+# --- Organization ---------------------------------------------------------------------
+
+
+class OrganizationCreate(Shape):
+    name: ShortText
+    slug: Annotated[str, StringConstraints(min_length=2, max_length=60, pattern=r"^[a-z0-9-]+$")]
+    time_zone: TimeZone
+    country: CountryCode = "US"
+    phone: Phone | None = None
+    business_hours: BusinessHours | None = None
+
+
+class OrganizationUpdate(Shape):
+    name: ShortText | None = None
+    time_zone: TimeZone | None = None
+    phone: Phone | None = None
+    business_hours: BusinessHours | None = None
+    active: bool | None = None
+
+
+class OrganizationRead(ReadShape):
+    id: uuid.UUID
+    name: str
+    slug: str
+    time_zone: str
+    country: str
+    phone: str | None
+    business_hours: dict[str, list[dict[str, str]]]
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class HolidayCreate(Shape):
+    date: date
+    name: ShortText
+
+
+class HolidayRead(ReadShape):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    date: date
+    name: str
+
+
+# --- Location -------------------------------------------------------------------------
+
+
+class LocationCreate(Address):
+    organization_id: uuid.UUID
+    name: ShortText
+    country: CountryCode = "US"
+    time_zone: TimeZone
+    phone: Phone | None = None
+    telehealth_only: bool = False
+
+
+class LocationUpdate(Address):
+    name: ShortText | None = None
+    country: CountryCode | None = None
+    time_zone: TimeZone | None = None
+    phone: Phone | None = None
+    telehealth_only: bool | None = None
+    active: bool | None = None
+
+
+class LocationRead(ReadShape):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    name: str
+    line1: str | None
+    line2: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+    country: str
+    time_zone: str
+    phone: str | None
+    telehealth_only: bool
+    active: bool
+
+
+# --- Practitioner ---------------------------------------------------------------------
+
+
+class PractitionerCreate(Shape):
+    organization_id: uuid.UUID
+    prefix: Annotated[str, StringConstraints(max_length=20)] | None = None
+    given_name: Name
+    family_name: Name
+    suffix: Annotated[str, StringConstraints(max_length=20)] | None = None
+    npi: Npi | None = None
+    gender: Gender = "unknown"
+    specialties: list[Specialty] = Field(default_factory=list, max_length=20)
+    languages: list[LanguageTag] = Field(default_factory=lambda: ["en"], max_length=20)
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class PractitionerUpdate(Shape):
+    prefix: Annotated[str, StringConstraints(max_length=20)] | None = None
+    given_name: Name | None = None
+    family_name: Name | None = None
+    suffix: Annotated[str, StringConstraints(max_length=20)] | None = None
+    npi: Npi | None = None
+    gender: Gender | None = None
+    specialties: list[Specialty] | None = Field(default=None, max_length=20)
+    languages: list[LanguageTag] | None = Field(default=None, max_length=20)
+    email: Email | None = None
+    phone: Phone | None = None
+    active: bool | None = None
+
+
+class PractitionerRead(ReadShape):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    prefix: str | None
+    given_name: str
+    family_name: str
+    suffix: str | None
+    display_name: str
+    npi: str | None
+    gender: str
+    specialties: list[str]
+    languages: list[str]
+    email: str | None
+    phone: str | None
+    active: bool
+
+
+# --- HealthcareService (visit type) ---------------------------------------------------
+
+
+class HealthcareServiceCreate(Shape):
+    organization_id: uuid.UUID
+    code: Code
+    name: ShortText
+    specialty: Specialty | None = None
+    duration_minutes: int = Field(ge=5, le=24 * 60)
+    modality: Modality = "in-person"
+    new_patients: bool = True
+    established_patients: bool = True
+    patient_bookable: bool = False
+    required_device_kinds: list[Code] = Field(default_factory=list, max_length=5)
+
+    @model_validator(mode="after")
+    def _someone_can_book(self) -> HealthcareServiceCreate:
+        if not (self.new_patients or self.established_patients):
+            raise ValueError("a visit type must accept new or established patients")
+        return self
+
+
+class HealthcareServiceUpdate(Shape):
+    name: ShortText | None = None
+    specialty: Specialty | None = None
+    duration_minutes: int | None = Field(default=None, ge=5, le=24 * 60)
+    modality: Modality | None = None
+    new_patients: bool | None = None
+    established_patients: bool | None = None
+    patient_bookable: bool | None = None
+    required_device_kinds: list[Code] | None = Field(default=None, max_length=5)
+    active: bool | None = None
+
+
+class HealthcareServiceRead(ReadShape):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    code: str
+    name: str
+    specialty: str | None
+    duration_minutes: int
+    modality: str
+    new_patients: bool
+    established_patients: bool
+    patient_bookable: bool
+    required_device_kinds: list[str]
+    active: bool
+
+
+# --- PractitionerRole -----------------------------------------------------------------
+
+
+class PractitionerRoleCreate(Shape):
+    organization_id: uuid.UUID
+    practitioner_id: uuid.UUID
+    location_id: uuid.UUID
+    service_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+
+    @field_validator("service_ids")
+    @classmethod
+    def _unique(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists a visit type twice")
+        return value
+
+
+class PractitionerRoleUpdate(Shape):
+    service_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
+    active: bool | None = None
+
+    @field_validator("service_ids")
+    @classmethod
+    def _unique(cls, value: list[uuid.UUID] | None) -> list[uuid.UUID] | None:
+        return PractitionerRoleCreate._unique(value) if value is not None else None
+
+
+class PractitionerRoleRead(ReadShape):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    practitioner_id: uuid.UUID
+    location_id: uuid.UUID
+    service_ids: list[uuid.UUID]
+    active: bool
+
+
+# --- Device (room or equipment) -------------------------------------------------------
+
+
+class DeviceCreate(Shape):
+    organization_id: uuid.UUID
+    location_id: uuid.UUID
+    name: ShortText
+    category: Literal["room", "equipment"]
+    kind: Code
+
+
+class DeviceUpdate(Shape):
+    name: ShortText | None = None
+    kind: Code | None = None
+    active: bool | None = None
+
+
+class DeviceRead(ReadShape):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    location_id: uuid.UUID
+    name: str
+    category: str
+    kind: str
+    active: bool
+
+

@@ -1,0 +1,145 @@
+"""Engine, sessions and column types shared by every table.
+
+One ``Database`` per process. The owner of a unit of work (a request, a job, a CLI
+command) opens a session with :meth:`Database.session`, and that owner alone commits;
+services and repositories only flush.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, String, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant, always aware and in UTC on the way in and out.
+
+    SQLite has no time-zone type and silently drops offsets, so on SQLite the value is
+    stored as naive UTC (ISO text, which sorts correctly) and made aware again on load.
+    Naive datetimes are refused: an instant without a zone is a bug waiting for DST.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def SortableText(length: int) -> Any:  # noqa: N802 - reads as a type in column definitions
+    """Text compared byte-wise, so ``prefix <= col < prefix_end`` ranges use a B-tree.
+
+    PostgreSQL's default collation orders by locale rules, which breaks prefix ranges on
+    an ordinary index; the "C" collation orders by code point like SQLite's BINARY.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+def _configure_sqlite(engine: Engine, lock_timeout_s: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when a transaction begins.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_s * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Every unit of work may write (reads of patient data append audit rows), and a
+        # deferred transaction that reads and then writes fails with SQLITE_BUSY when
+        # another writer got in between. Taking the write lock up front makes SQLite
+        # serialise writers cleanly, waiting up to busy_timeout instead of failing.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, lock_timeout_s: float = 30.0, echo: bool = False) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            echo=echo,
+            hide_parameters=True,
+            connect_args={"check_same_thread": False, "timeout": lock_timeout_s},
+            pool_size=8,
+            max_overflow=32,
+        )
+        _configure_sqlite(engine, lock_timeout_s)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(
+        url,
+        echo=echo,
+        # Statement parameters are patient data; keep them out of errors and logs.
+        hide_parameters=True,
+        pool_size=10,
+        max_overflow=40,
+        pool_pre_ping=True,
+        connect_args={"options": f"-c lock_timeout={int(lock_timeout_s * 1000)}"},
+    )
+
+
+class Database:
+    def __init__(self, url: str, *, lock_timeout_s: float = 30.0, echo: bool = False) -> None:
+        self.url = url
+        self.engine = make_engine(url, lock_timeout_s=lock_timeout_s, echo=echo)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def new_session(self) -> Session:
+        return self._factory()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits at the end of the block, rolls back on error."""
+        session = self._factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def flush_or_conflict(session: Session, detail: str, **extensions: Any) -> None:
+    """Flush; a unique or foreign-key violation becomes a 409 the caller can act on."""
+    from sqlalchemy.exc import IntegrityError
+
+    from liaison.errors import Conflict
+
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(detail, **extensions) from exc

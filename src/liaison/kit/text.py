@@ -1,0 +1,22 @@
+"""Normalising human text for search keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^a-z0-9 ]+")
+_SPACES = re.compile(r"\s+")
+
+
+def search_key(value: str) -> str:
+    """Lower-case ASCII without accents or punctuation: "O'Brien-Núñez" -> "obrien nunez"."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    ascii_only = decomposed.encode("ascii", "ignore").decode().lower()
+    ascii_only = ascii_only.replace("-", " ")
+    return _SPACES.sub(" ", _NON_ALNUM.sub("", ascii_only)).strip()
+
+
+def prefix_upper_bound(prefix: str) -> str:
+    """The smallest string greater than every string starting with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\uffff"

@@ -1,0 +1,184 @@
+"""The directory of one organization: its sites, people, visit types and equipment.
+
+Names follow FHIR: Organization, Location, Practitioner, PractitionerRole,
+HealthcareService (a visit type) and Device (a room or a piece of equipment that
+scheduling can book alongside a practitioner).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from liaison.models.base import Base, TenantOwned, Timestamped, new_id
+
+
+class Organization(Timestamped, Base):
+    """A client organization: the tenant boundary."""
+
+    __tablename__ = "organization"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    # ISO 3166 region used for phone numbers written without a country code.
+    country: Mapped[str] = mapped_column(String(2), default="US")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    # {"mon": [["08:00", "17:00"]], ..., "sun": []} in the organization's time zone.
+    business_hours: Mapped[dict[str, Any]] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class OrganizationHoliday(TenantOwned, Base):
+    __tablename__ = "organization_holiday"
+    __table_args__ = (UniqueConstraint("organization_id", "date"),)
+
+    date: Mapped[date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class Location(TenantOwned, Timestamped, Base):
+    __tablename__ = "location"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(200))
+    line1: Mapped[str | None] = mapped_column(String(200))
+    line2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(50))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2), default="US")
+    time_zone: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    telehealth_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Practitioner(TenantOwned, Timestamped, Base):
+    __tablename__ = "practitioner"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "npi"),
+        CheckConstraint("gender in ('male','female','other','unknown')", name="gender"),
+    )
+
+    prefix: Mapped[str | None] = mapped_column(String(20))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    suffix: Mapped[str | None] = mapped_column(String(20))
+    # National Provider Identifier: 10 digits with a Luhn check digit.
+    npi: Mapped[str | None] = mapped_column(String(10))
+    gender: Mapped[str] = mapped_column(String(10), default="unknown")
+    specialties: Mapped[list[str]] = mapped_column(default=list)
+    # BCP 47 language tags: "en", "es", "zh-Hant" ...
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def display_name(self) -> str:
+        parts = [self.prefix, self.given_name, self.family_name, self.suffix]
+        return " ".join(p for p in parts if p)
+
+
+class HealthcareService(TenantOwned, Timestamped, Base):
+    """A visit type: what a patient can be booked for, and how long it takes."""
+
+    __tablename__ = "healthcare_service"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "code"),
+        CheckConstraint("modality in ('in-person','telehealth')", name="modality"),
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+    )
+
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    specialty: Mapped[str | None] = mapped_column(String(100))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    modality: Mapped[str] = mapped_column(String(12), default="in-person")
+    new_patients: Mapped[bool] = mapped_column(Boolean, default=True)
+    established_patients: Mapped[bool] = mapped_column(Boolean, default=True)
+    patient_bookable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kinds of device that must be free at the same time ("room", "imaging" ...).
+    required_device_kinds: Mapped[list[str]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PractitionerRole(TenantOwned, Timestamped, Base):
+    """A practitioner working at a location, offering some visit types there."""
+
+    __tablename__ = "practitioner_role"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "practitioner_id", "location_id"),
+        ForeignKeyConstraint(
+            ["organization_id", "practitioner_id"],
+            ["practitioner.organization_id", "practitioner.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["organization_id", "location_id"],
+            ["location.organization_id", "location.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    practitioner_id: Mapped[uuid.UUID] = mapped_column()
+    location_id: Mapped[uuid.UUID] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PractitionerRoleService(TenantOwned, Base):
+    __tablename__ = "practitioner_role_service"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "practitioner_role_id", "healthcare_service_id"),
+        ForeignKeyConstraint(
+            ["organization_id", "practitioner_role_id"],
+            ["practitioner_role.organization_id", "practitioner_role.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["organization_id", "healthcare_service_id"],
+            ["healthcare_service.organization_id", "healthcare_service.id"],
+            ondelete="CASCADE",
+        ),
+        Index(None, "organization_id", "healthcare_service_id"),
+    )
+
+    practitioner_role_id: Mapped[uuid.UUID] = mapped_column()
+    healthcare_service_id: Mapped[uuid.UUID] = mapped_column()
+
+
+class Device(TenantOwned, Timestamped, Base):
+    """A bookable room or piece of equipment at a location."""
+
+    __tablename__ = "device"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "location_id", "name"),
+        CheckConstraint("category in ('room','equipment')", name="category"),
+        ForeignKeyConstraint(
+            ["organization_id", "location_id"],
+            ["location.organization_id", "location.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    location_id: Mapped[uuid.UUID] = mapped_column()
+    name: Mapped[str] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(12))
+    # What it is for matching against a visit type's needs: "exam-room", "or", "mri" ...
+    kind: Mapped[str] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
