@@ -83,12 +83,11 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 def _empty(runtime: Runtime) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    # DELETE rather than TRUNCATE: for the handful of rows a test writes it is several
+    # times faster on PostgreSQL (TRUNCATE rewrites each table's files).
     with runtime.db.engine.begin() as conn:
-        if runtime.db.dialect == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - table names from metadata
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
 
 
 @pytest.fixture(autouse=True)

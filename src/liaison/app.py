@@ -86,7 +86,10 @@ def _wants_html(request: Request) -> bool:
     path = request.url.path
     if path.startswith(("/api/", "/fhir/", "/healthz")):
         return False
-    return "text/html" in request.headers.get("accept", "") or request.headers.get("hx-request") == "true"
+    return (
+        "text/html" in request.headers.get("accept", "")
+        or request.headers.get("hx-request") == "true"
+    )
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -149,8 +152,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             return JSONResponse({"status": "fail", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "pass", "database": runtime.db.dialect})
 
-    from liaison.auth import endpoints as auth_endpoints
     from liaison.audit import endpoints as audit_endpoints
+    from liaison.auth import endpoints as auth_endpoints
     from liaison.directory import endpoints as directory_endpoints
     from liaison.patients import endpoints as patient_endpoints
     from liaison.users import endpoints as user_endpoints

@@ -71,7 +71,9 @@ class Context:
         self.audit_records.append(record)
         return record
 
-    def require(self, permission: Permission, organization_id: uuid.UUID | None = None) -> Principal:
+    def require(
+        self, permission: Permission, organization_id: uuid.UUID | None = None
+    ) -> Principal:
         """The caller, if they hold ``permission`` (in ``organization_id`` when given).
 
         In an organization the caller does not belong to, the answer is 404: the

@@ -84,10 +84,7 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
             # Our own validators raise ValueError with a message written for people;
             # pydantic prefixes it with "Value error, ".
             message = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
-        if kind == "json_invalid":
-            field = "body"
-        else:
-            field = field_path(err.get("loc", ()))
+        field = "body" if kind == "json_invalid" else field_path(err.get("loc", ()))
         errors.append({"field": field, "message": message})
     return errors
 

@@ -70,4 +70,6 @@ def search_audit(
         after_seq=int(cursor) if cursor else None,
     )
     next_cursor = str(rows[-1].seq) if len(rows) == limit else None
-    return AuditPage(items=[AuditEventRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return AuditPage(
+        items=[AuditEventRead.model_validate(r) for r in rows], next_cursor=next_cursor
+    )

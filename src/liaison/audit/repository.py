@@ -76,6 +76,8 @@ def search(
     if outcome is not None:
         stmt = stmt.where(AuditEvent.outcome == outcome)
     if after_seq is not None:
-        stmt = stmt.where(AuditEvent.seq > after_seq if order == "asc" else AuditEvent.seq < after_seq)
+        stmt = stmt.where(
+            AuditEvent.seq > after_seq if order == "asc" else AuditEvent.seq < after_seq
+        )
     stmt = stmt.order_by(AuditEvent.seq.asc() if order == "asc" else AuditEvent.seq.desc())
     return list(session.scalars(stmt.limit(limit)))

@@ -50,9 +50,10 @@ def row_digest(key: bytes, prev_digest: str, row: Mapping[str, Any]) -> str:
     not the key cannot recompute a consistent chain after editing a row.
     """
     payload = {name: _canonical(row.get(name)) for name in SEALED_FIELDS}
-    message = prev_digest.encode() + json.dumps(
-        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True
-    ).encode()
+    message = (
+        prev_digest.encode()
+        + json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+    )
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Request, Response
 
 from liaison.auth import service
 from liaison.auth.dependencies import ApiContext, client_ip, get_runtime, request_id
-from liaison.auth.schemas import MeRead, MembershipRead, PasswordChange, TokenIssued, TokenRead, TokenRequest
+from liaison.auth.schemas import (
+    MembershipRead,
+    MeRead,
+    PasswordChange,
+    TokenIssued,
+    TokenRead,
+    TokenRequest,
+)
 from liaison.context import unit_of_work
 from liaison.errors import NotFound
 from liaison.models import User
@@ -28,7 +35,11 @@ def issue_token(body: TokenRequest, request: Request) -> TokenIssued:
         client_ip=client_ip(request),
     ) as ctx:
         sign_in = service.check_password(
-            ctx.session, runtime.settings, runtime.passwords, body.email, body.password,
+            ctx.session,
+            runtime.settings,
+            runtime.passwords,
+            body.email,
+            body.password,
             client_ip(request),
         )
         issued = None
@@ -46,7 +57,10 @@ def issue_token(body: TokenRequest, request: Request) -> TokenIssued:
 
 @router.get("/tokens", response_model=list[TokenRead])
 def list_tokens(ctx: ApiContext) -> list[TokenRead]:
-    return [TokenRead.model_validate(t) for t in service.list_api_tokens(ctx.session, ctx.caller.user_id)]
+    return [
+        TokenRead.model_validate(t)
+        for t in service.list_api_tokens(ctx.session, ctx.caller.user_id)
+    ]
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
@@ -78,7 +92,11 @@ def change_password(body: PasswordChange, request: Request, ctx: ApiContext) -> 
     if user is None:
         raise NotFound("User")
     service.change_password(
-        ctx.session, runtime.passwords, user, body.current_password, body.new_password,
+        ctx.session,
+        runtime.passwords,
+        user,
+        body.current_password,
+        body.new_password,
         keep_session=ctx.caller.session_id,
     )
     return Response(status_code=204)

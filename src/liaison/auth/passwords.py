@@ -30,9 +30,7 @@ class Passwords:
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
         try:
-            return self._hasher.verify(stored_hash or self._decoy, password) and bool(
-                stored_hash
-            )
+            return self._hasher.verify(stored_hash or self._decoy, password) and bool(stored_hash)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

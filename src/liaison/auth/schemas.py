@@ -13,7 +13,9 @@ from liaison.kit.validation import ReadShape, Shape
 
 class TokenRequest(Shape):
     email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=False)]
+    password: Annotated[
+        str, StringConstraints(min_length=1, max_length=256, strip_whitespace=False)
+    ]
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "API token"
     expires_in_days: int | None = Field(default=None, ge=1, le=365)
 
@@ -49,5 +51,9 @@ class MeRead(ReadShape):
 
 
 class PasswordChange(Shape):
-    current_password: Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=False)]
-    new_password: Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=False)]
+    current_password: Annotated[
+        str, StringConstraints(min_length=1, max_length=256, strip_whitespace=False)
+    ]
+    new_password: Annotated[
+        str, StringConstraints(min_length=1, max_length=256, strip_whitespace=False)
+    ]

@@ -63,7 +63,9 @@ def check_password(
     now = clock.now()
     keys = _throttle_keys(email, client_ip)
     existing = {t.key: t for t in repository.throttles(session, keys)}
-    blocked = [t.blocked_until for t in existing.values() if t.blocked_until and t.blocked_until > now]
+    blocked = [
+        t.blocked_until for t in existing.values() if t.blocked_until and t.blocked_until > now
+    ]
     if blocked:
         return SignIn(None, retry_after_s=max(1, int((max(blocked) - now).total_seconds()) + 1))
 

@@ -93,7 +93,9 @@ def serve(
 @app.command()
 def demo(
     seed: int = 7,
-    size: Annotated[str, typer.Option(help="small (3 organizations, ~3,000 patients) or large")] = "small",
+    size: Annotated[
+        str, typer.Option(help="small (3 organizations, ~3,000 patients) or large")
+    ] = "small",
     reset: Annotated[bool, typer.Option(help="Delete existing data first")] = False,
 ) -> None:
     """Load the realistic demo data set (deterministic for a seed)."""
@@ -127,8 +129,13 @@ def users_create(
     runtime = _runtime()
     try:
         user_id = admin.create_user(
-            runtime, email=email, display_name=display_name, password=password,
-            organization_slug=organization, role=role, platform_role=platform_role,
+            runtime,
+            email=email,
+            display_name=display_name,
+            password=password,
+            organization_slug=organization,
+            role=role,
+            platform_role=platform_role,
         )
     except LiaisonError as exc:
         console.print(f"[red]{exc.detail}[/red]")
@@ -151,7 +158,9 @@ def audit_verify() -> None:
         total = session.scalar(unscoped_system(count, "verification counts the whole chain")) or 0
         with progress() as bar:
             task = bar.add_task("Verifying audit chain", total=total)
-            report = service.verify(session, runtime.audit_key, progress=lambda n: bar.update(task, completed=n))
+            report = service.verify(
+                session, runtime.audit_key, progress=lambda n: bar.update(task, completed=n)
+            )
     if report.ok:
         typer.echo(f"Audit chain intact: {report.rows} rows verified.")
         return

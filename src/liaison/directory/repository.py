@@ -78,7 +78,9 @@ def organization_by_slug(session: Session, slug: str) -> Organization | None:
     return session.scalar(select(Organization).where(Organization.slug == slug))
 
 
-def holidays(session: Session, principal: Principal, org_id: uuid.UUID) -> list[OrganizationHoliday]:
+def holidays(
+    session: Session, principal: Principal, org_id: uuid.UUID
+) -> list[OrganizationHoliday]:
     stmt = scoped(
         select(OrganizationHoliday).where(OrganizationHoliday.organization_id == org_id),
         principal,
@@ -114,9 +116,7 @@ def replace_role_services(
         PractitionerRoleService.organization_id == role.organization_id,
         PractitionerRoleService.practitioner_role_id == role.id,
     )
-    session.execute(
-        scoped(stmt, principal, PractitionerRoleService, Permission.DIRECTORY_WRITE)
-    )
+    session.execute(scoped(stmt, principal, PractitionerRoleService, Permission.DIRECTORY_WRITE))
     session.add_all(
         PractitionerRoleService(
             organization_id=role.organization_id,

@@ -296,5 +296,3 @@ class DeviceRead(ReadShape):
     category: str
     kind: str
     active: bool
-
-

@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
-
 from liaison.authz.access import access_one, referenced, referenced_many
 from liaison.authz.permissions import Permission
 from liaison.context import Context
@@ -96,7 +94,8 @@ def update_organization(
     changes = data.model_dump(exclude_unset=True)
     if "business_hours" in changes and changes["business_hours"] is not None:
         changes["business_hours"] = {
-            day: [i.model_dump() for i in spans] for day, spans in data.business_hours.items()  # type: ignore[union-attr]
+            day: [i.model_dump() for i in spans]
+            for day, spans in data.business_hours.items()  # type: ignore[union-attr]
         }
     _apply(org, changes, {"name", "time_zone", "business_hours", "active"})
     ctx.session.flush()
@@ -109,7 +108,9 @@ def list_holidays(ctx: Context, organization_id: uuid.UUID) -> list[Organization
     return repository.holidays(ctx.session, ctx.caller, organization_id)
 
 
-def add_holiday(ctx: Context, organization_id: uuid.UUID, data: HolidayCreate) -> OrganizationHoliday:
+def add_holiday(
+    ctx: Context, organization_id: uuid.UUID, data: HolidayCreate
+) -> OrganizationHoliday:
     get_organization(ctx, organization_id)
     ctx.require(WRITE, organization_id)
     holiday = OrganizationHoliday(organization_id=organization_id, date=data.date, name=data.name)
@@ -140,14 +141,21 @@ def _create(ctx: Context, row: Any, resource: str, conflict: str, field: str) ->
 
 
 def _update(
-    ctx: Context, model: type[M], row_id: uuid.UUID, resource: str, changes: dict[str, Any],
-    required: set[str], conflict: str = "Conflicts with an existing record",
+    ctx: Context,
+    model: type[M],
+    row_id: uuid.UUID,
+    resource: str,
+    changes: dict[str, Any],
+    required: set[str],
+    conflict: str = "Conflicts with an existing record",
 ) -> M:
     row = access_one(ctx.session, ctx.caller, model, row_id, READ, resource)
     ctx.require(WRITE, row.organization_id)  # type: ignore[attr-defined]
     _apply(row, changes, required)
     flush_or_conflict(ctx.session, conflict)
-    ctx.audit("update", resource, row_id, organization_id=row.organization_id, fields=sorted(changes))  # type: ignore[attr-defined]
+    ctx.audit(
+        "update", resource, row_id, organization_id=row.organization_id, fields=sorted(changes)
+    )  # type: ignore[attr-defined]
     return row
 
 
@@ -209,7 +217,11 @@ def create_location(ctx: Context, data: LocationCreate) -> Location:
 
 def update_location(ctx: Context, location_id: uuid.UUID, data: LocationUpdate) -> Location:
     return _update(
-        ctx, Location, location_id, "Location", data.model_dump(exclude_unset=True),
+        ctx,
+        Location,
+        location_id,
+        "Location",
+        data.model_dump(exclude_unset=True),
         {"name", "country", "time_zone", "telehealth_only", "active"},
         "A location with this name exists",
     )
@@ -254,7 +266,11 @@ def update_practitioner(
     ctx: Context, practitioner_id: uuid.UUID, data: PractitionerUpdate
 ) -> Practitioner:
     return _update(
-        ctx, Practitioner, practitioner_id, "Practitioner", data.model_dump(exclude_unset=True),
+        ctx,
+        Practitioner,
+        practitioner_id,
+        "Practitioner",
+        data.model_dump(exclude_unset=True),
         {"given_name", "family_name", "gender", "specialties", "languages", "active"},
         "A practitioner with this NPI exists",
     )
@@ -286,12 +302,26 @@ def update_service(
 ) -> HealthcareService:
     changes = data.model_dump(exclude_unset=True)
     row = _update(
-        ctx, HealthcareService, service_id, "HealthcareService", changes,
-        {"name", "duration_minutes", "modality", "new_patients", "established_patients",
-         "patient_bookable", "required_device_kinds", "active"},
+        ctx,
+        HealthcareService,
+        service_id,
+        "HealthcareService",
+        changes,
+        {
+            "name",
+            "duration_minutes",
+            "modality",
+            "new_patients",
+            "established_patients",
+            "patient_bookable",
+            "required_device_kinds",
+            "active",
+        },
     )
     if not (row.new_patients or row.established_patients):
-        raise InvalidInput("established_patients", "a visit type must accept new or established patients")
+        raise InvalidInput(
+            "established_patients", "a visit type must accept new or established patients"
+        )
     return row
 
 
@@ -330,11 +360,19 @@ def create_role(ctx: Context, data: PractitionerRoleCreate) -> PractitionerRole:
     org, session = data.organization_id, ctx.session
     referenced(session, principal, Practitioner, org, data.practitioner_id, READ, "practitioner_id")
     referenced(session, principal, Location, org, data.location_id, READ, "location_id")
-    referenced_many(session, principal, HealthcareService, org, data.service_ids, READ, "service_ids")
+    referenced_many(
+        session, principal, HealthcareService, org, data.service_ids, READ, "service_ids"
+    )
     row = PractitionerRole(
         organization_id=org, practitioner_id=data.practitioner_id, location_id=data.location_id
     )
-    _create(ctx, row, "PractitionerRole", "This practitioner already has a role at this location", "location_id")
+    _create(
+        ctx,
+        row,
+        "PractitionerRole",
+        "This practitioner already has a role at this location",
+        "location_id",
+    )
     repository.replace_role_services(session, principal, row, data.service_ids)
     session.flush()
     return row
@@ -348,7 +386,12 @@ def update_role(ctx: Context, role_id: uuid.UUID, data: PractitionerRoleUpdate) 
     row = _update(ctx, PractitionerRole, role_id, "PractitionerRole", changes, {"active"})
     if service_ids is not None:
         referenced_many(
-            ctx.session, ctx.caller, HealthcareService, row.organization_id, service_ids, READ,
+            ctx.session,
+            ctx.caller,
+            HealthcareService,
+            row.organization_id,
+            service_ids,
+            READ,
             "service_ids",
         )
         repository.replace_role_services(ctx.session, ctx.caller, row, service_ids)
@@ -377,7 +420,13 @@ def get_device(ctx: Context, device_id: uuid.UUID) -> Device:
 def create_device(ctx: Context, data: DeviceCreate) -> Device:
     principal = ctx.require(WRITE, data.organization_id)
     referenced(
-        ctx.session, principal, Location, data.organization_id, data.location_id, READ, "location_id"
+        ctx.session,
+        principal,
+        Location,
+        data.organization_id,
+        data.location_id,
+        READ,
+        "location_id",
     )
     row = Device(**data.model_dump())
     return _create(ctx, row, "Device", "A device with this name exists at the location", "name")
@@ -385,12 +434,15 @@ def create_device(ctx: Context, data: DeviceCreate) -> Device:
 
 def update_device(ctx: Context, device_id: uuid.UUID, data: DeviceUpdate) -> Device:
     return _update(
-        ctx, Device, device_id, "Device", data.model_dump(exclude_unset=True),
-        {"name", "kind", "active"}, "A device with this name exists at the location",
+        ctx,
+        Device,
+        device_id,
+        "Device",
+        data.model_dump(exclude_unset=True),
+        {"name", "kind", "active"},
+        "A device with this name exists at the location",
     )
 
 
 def delete_device(ctx: Context, device_id: uuid.UUID) -> None:
     _delete(ctx, Device, device_id, "Device")
-
-

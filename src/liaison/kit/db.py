@@ -47,7 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def SortableText(length: int) -> Any:  # noqa: N802 - reads as a type in column definitions
+def SortableText(length: int) -> Any:
     """Text compared byte-wise, so ``prefix <= col < prefix_end`` ranges use a B-tree.
 
     PostgreSQL's default collation orders by locale rules, which breaks prefix ranges on

@@ -54,7 +54,9 @@ def paginate(
     return stmt.order_by(*order).limit(limit + 1)
 
 
-def page_of(rows: Sequence[Any], order: Sequence[InstrumentedAttribute[Any]], limit: int) -> tuple[list[Any], str | None]:
+def page_of(
+    rows: Sequence[Any], order: Sequence[InstrumentedAttribute[Any]], limit: int
+) -> tuple[list[Any], str | None]:
     """The rows of this page, and the cursor of the next one if there is more."""
     items = list(rows[:limit])
     if len(rows) <= limit or not items:

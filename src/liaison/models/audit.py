@@ -24,9 +24,7 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_event"
     __table_args__ = (
-        CheckConstraint(
-            "action in ('create','read','update','delete','execute')", name="action"
-        ),
+        CheckConstraint("action in ('create','read','update','delete','execute')", name="action"),
         CheckConstraint("outcome in ('success','denied','failed','error')", name="outcome"),
         # Searches filter by one of these and page in chain order.
         Index(None, "organization_id", "seq"),

@@ -49,9 +49,7 @@ class Membership(TenantOwned, Timestamped, Base):
     __tablename__ = "membership"
     __table_args__ = (
         UniqueConstraint("organization_id", "user_id"),
-        CheckConstraint(
-            "role in ('admin','coordinator','practitioner','patient')", name="role"
-        ),
+        CheckConstraint("role in ('admin','coordinator','practitioner','patient')", name="role"),
         Index(None, "user_id"),
     )
 

@@ -28,9 +28,7 @@ class Patient(TenantOwned, Timestamped, Base):
     __tablename__ = "patient"
     __table_args__ = (
         UniqueConstraint("organization_id", "mrn"),
-        CheckConstraint(
-            "administrative_sex in ('male','female','other','unknown')", name="sex"
-        ),
+        CheckConstraint("administrative_sex in ('male','female','other','unknown')", name="sex"),
         ForeignKeyConstraint(
             ["organization_id", "preferred_practitioner_id"],
             ["practitioner.organization_id", "practitioner.id"],

@@ -48,7 +48,9 @@ def to_read(record: service.PatientRecord) -> PatientRead:
 @router.get("", response_model=Page[PatientSummary])
 def search_patients(
     ctx: Reading,
-    q: Annotated[str | None, Query(max_length=200, description="Name, birth date, phone or MRN")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Name, birth date, phone or MRN")
+    ] = None,
     name: Annotated[str | None, Query(max_length=200)] = None,
     birth_date: date | None = None,
     phone: Annotated[str | None, Query(max_length=30)] = None,
@@ -72,14 +74,22 @@ def search_patients(
     )
     items = [
         PatientSummary.model_validate(
-            {**{k: getattr(p, k) for k in PatientSummary.model_fields if k != "phone"}, "phone": phones.get(p.id)}
+            {
+                **{k: getattr(p, k) for k in PatientSummary.model_fields if k != "phone"},
+                "phone": phones.get(p.id),
+            }
         )
         for p in patients
     ]
     return Page[PatientSummary](items=items, next_cursor=next_cursor)
 
 
-@router.post("", response_model=PatientRead, status_code=201, responses={409: {"description": "Likely duplicates (with candidates) or MRN taken"}})
+@router.post(
+    "",
+    response_model=PatientRead,
+    status_code=201,
+    responses={409: {"description": "Likely duplicates (with candidates) or MRN taken"}},
+)
 def create_patient(body: PatientCreate, ctx: Creating) -> PatientRead:
     return to_read(service.create_patient(ctx, body))
 
@@ -100,7 +110,7 @@ def _if_match(value: str | None) -> int | None:
         return None
     raw = value.strip().removeprefix("W/").strip('"')
     if not raw.isdigit():
-        raise InvalidInput("If-Match", "must be the patient's version, e.g. \"3\"")
+        raise InvalidInput("If-Match", 'must be the patient\'s version, e.g. "3"')
     return int(raw)
 
 

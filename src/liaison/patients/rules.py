@@ -117,7 +117,13 @@ def name_score(a: Person, b: Person) -> int:
     full_a = f"{search_key(a.given)} {search_key(a.family)}"
     full_b = f"{search_key(b.given)} {search_key(b.family)}"
     swapped_b = f"{search_key(b.family)} {search_key(b.given)}"
-    return int(max(fuzz.ratio(full_a, full_b), fuzz.ratio(full_a, swapped_b), fuzz.token_sort_ratio(full_a, full_b)))
+    return int(
+        max(
+            fuzz.ratio(full_a, full_b),
+            fuzz.ratio(full_a, swapped_b),
+            fuzz.token_sort_ratio(full_a, full_b),
+        )
+    )
 
 
 def _sounds_alike(a: Person, b: Person) -> bool:
@@ -125,7 +131,12 @@ def _sounds_alike(a: Person, b: Person) -> bool:
     ga, gb = search_key(a.given), search_key(b.given)
     if not (fa and fb and ga and gb):
         return False
-    return jellyfish.metaphone(fa) == jellyfish.metaphone(fb) and ga[0] == gb[0]
+    # Match Rating Approach catches "Thompson"/"Tomson" that metaphone splits (TH -> 0);
+    # metaphone catches spellings MRA's length rule rejects.
+    family_alike = bool(jellyfish.match_rating_comparison(fa, fb)) or (
+        jellyfish.metaphone(fa) == jellyfish.metaphone(fb)
+    )
+    return family_alike and ga[0] == gb[0]
 
 
 def duplicate_reasons(new: Person, existing: Person) -> tuple[int, list[str]]:

@@ -103,9 +103,7 @@ def search_patients(
         phone_digits=e164,
         mrn=mrn or criteria.mrn,
     )
-    audit = ctx.audit(
-        "read", "Patient", organization_id=organization_id, criteria=criteria.names
-    )
+    audit = ctx.audit("read", "Patient", organization_id=organization_id, criteria=criteria.names)
     if organization_id is not None:
         ctx.require(READ, organization_id)
     elif not ctx.caller.can(READ):
@@ -132,7 +130,9 @@ def search_patients(
     return patients, phones, next_cursor
 
 
-def find_duplicates(ctx: Context, data: DuplicateCheck | PatientCreate, exclude: uuid.UUID | None = None) -> list[DuplicateCandidate]:
+def find_duplicates(
+    ctx: Context, data: DuplicateCheck | PatientCreate, exclude: uuid.UUID | None = None
+) -> list[DuplicateCandidate]:
     phones = [p.value for p in data.phones]
     pool, phone_owners = repository.candidates(
         ctx.session, ctx.caller, data.organization_id, data.birth_date, phones, exclude
@@ -164,7 +164,9 @@ def find_duplicates(ctx: Context, data: DuplicateCheck | PatientCreate, exclude:
 
 
 def check_duplicates(ctx: Context, data: DuplicateCheck) -> list[DuplicateCandidate]:
-    audit = ctx.audit("read", "Patient", organization_id=data.organization_id, purpose="duplicate-check")
+    audit = ctx.audit(
+        "read", "Patient", organization_id=data.organization_id, purpose="duplicate-check"
+    )
     ctx.require(READ, data.organization_id)
     found = find_duplicates(ctx, data)
     audit.details["results"] = [str(c.id) for c in found]
@@ -222,10 +224,17 @@ def create_patient(ctx: Context, data: PatientCreate) -> PatientRecord:
     principal = ctx.require(WRITE, data.organization_id)
     if data.preferred_practitioner_id is not None:
         referenced(
-            ctx.session, principal, Practitioner, data.organization_id,
-            data.preferred_practitioner_id, Permission.DIRECTORY_READ, "preferred_practitioner_id",
+            ctx.session,
+            principal,
+            Practitioner,
+            data.organization_id,
+            data.preferred_practitioner_id,
+            Permission.DIRECTORY_READ,
+            "preferred_practitioner_id",
         )
-    if data.mrn is not None and repository.mrn_taken(ctx.session, principal, data.organization_id, data.mrn):
+    if data.mrn is not None and repository.mrn_taken(
+        ctx.session, principal, data.organization_id, data.mrn
+    ):
         raise Conflict("Another patient has this MRN", field="mrn")
     if not data.confirm_not_duplicate:
         candidates = find_duplicates(ctx, data)
@@ -251,11 +260,21 @@ def create_patient(ctx: Context, data: PatientCreate) -> PatientRecord:
     ctx.session.add_all(_phones(patient, data.phones))
     ctx.session.add_all(_identifiers(patient, data.identifiers))
     ctx.session.add_all(_consent(ctx, patient, c) for c in data.consents)
-    flush_or_conflict(ctx.session, "An identifier is already used by another patient", field="identifiers")
+    flush_or_conflict(
+        ctx.session, "An identifier is already used by another patient", field="identifiers"
+    )
     return _record(ctx, patient)
 
 
-_REQUIRED = {"given_name", "family_name", "birth_date", "administrative_sex", "preferred_language", "active", "mrn"}
+_REQUIRED = {
+    "given_name",
+    "family_name",
+    "birth_date",
+    "administrative_sex",
+    "preferred_language",
+    "active",
+    "mrn",
+}
 
 
 def update_patient(
@@ -277,11 +296,18 @@ def update_patient(
             raise InvalidInput(field, "may not be null")
     if changes.get("preferred_practitioner_id") is not None:
         referenced(
-            ctx.session, ctx.caller, Practitioner, patient.organization_id,
-            changes["preferred_practitioner_id"], Permission.DIRECTORY_READ, "preferred_practitioner_id",
+            ctx.session,
+            ctx.caller,
+            Practitioner,
+            patient.organization_id,
+            changes["preferred_practitioner_id"],
+            Permission.DIRECTORY_READ,
+            "preferred_practitioner_id",
         )
-    if "mrn" in changes and changes["mrn"] != patient.mrn and repository.mrn_taken(
-        ctx.session, ctx.caller, patient.organization_id, changes["mrn"]
+    if (
+        "mrn" in changes
+        and changes["mrn"] != patient.mrn
+        and repository.mrn_taken(ctx.session, ctx.caller, patient.organization_id, changes["mrn"])
     ):
         raise Conflict("Another patient has this MRN", field="mrn")
     for field, value in changes.items():
@@ -292,13 +318,19 @@ def update_patient(
     if "phones" in data.model_fields_set:
         if data.phones is None:
             raise InvalidInput("phones", "may not be null; send [] to remove all")
-        repository.replace_children(ctx.session, ctx.caller, PatientTelecom, patient, _phones(patient, data.phones))
+        repository.replace_children(
+            ctx.session, ctx.caller, PatientTelecom, patient, _phones(patient, data.phones)
+        )
         fields.append("phones")
     if "identifiers" in data.model_fields_set:
         if data.identifiers is None:
             raise InvalidInput("identifiers", "may not be null; send [] to remove all")
         repository.replace_children(
-            ctx.session, ctx.caller, PatientIdentifier, patient, _identifiers(patient, data.identifiers)
+            ctx.session,
+            ctx.caller,
+            PatientIdentifier,
+            patient,
+            _identifiers(patient, data.identifiers),
         )
         fields.append("identifiers")
     if fields:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from liaison.auth.passwords import Passwords
 from liaison.auth import repository as auth_repository
+from liaison.auth.passwords import Passwords
 from liaison.authz.access import referenced
 from liaison.authz.permissions import Permission, PlatformRole
 from liaison.context import Context
@@ -29,8 +29,13 @@ def _add_membership(ctx: Context, user: User, data: MembershipCreate) -> Members
         if data.role != "practitioner":
             raise InvalidInput("practitioner_id", "is only for the practitioner role")
         referenced(
-            ctx.session, principal, Practitioner, data.organization_id, data.practitioner_id,
-            Permission.DIRECTORY_READ, "practitioner_id",
+            ctx.session,
+            principal,
+            Practitioner,
+            data.organization_id,
+            data.practitioner_id,
+            Permission.DIRECTORY_READ,
+            "practitioner_id",
         )
     membership = Membership(
         organization_id=data.organization_id,
@@ -39,12 +44,23 @@ def _add_membership(ctx: Context, user: User, data: MembershipCreate) -> Members
         practitioner_id=data.practitioner_id,
     )
     ctx.session.add(membership)
-    flush_or_conflict(ctx.session, "The user is already a member of this organization", field="organization_id")
-    ctx.audit("create", "Membership", membership.id, organization_id=data.organization_id, user=str(user.id), role=data.role)
+    flush_or_conflict(
+        ctx.session, "The user is already a member of this organization", field="organization_id"
+    )
+    ctx.audit(
+        "create",
+        "Membership",
+        membership.id,
+        organization_id=data.organization_id,
+        user=str(user.id),
+        role=data.role,
+    )
     return membership
 
 
-def create_user(ctx: Context, passwords: Passwords, data: UserCreate) -> tuple[User, list[Membership]]:
+def create_user(
+    ctx: Context, passwords: Passwords, data: UserCreate
+) -> tuple[User, list[Membership]]:
     if data.platform_role is not None and not _is_operator(ctx):
         raise PermissionDenied("Only an operator may grant a platform role")
     if not data.memberships:
@@ -69,6 +85,8 @@ def create_user(ctx: Context, passwords: Passwords, data: UserCreate) -> tuple[U
 def list_users(
     ctx: Context, organization_id: uuid.UUID | None = None
 ) -> list[tuple[User, list[Membership]]]:
+    if organization_id is not None:
+        ctx.require(Permission.USER_READ, organization_id)
     memberships = repository.visible_memberships(
         ctx.session, ctx.caller, organization_id=organization_id
     )
@@ -84,12 +102,16 @@ def list_users(
 def get_user(ctx: Context, user_id: uuid.UUID) -> tuple[User, list[Membership]]:
     memberships = repository.visible_memberships(ctx.session, ctx.caller, user_ids=[user_id])
     user = ctx.session.get(User, user_id)
-    if user is None or (not memberships and not _is_operator(ctx) and user_id != ctx.caller.user_id):
+    if user is None or (
+        not memberships and not _is_operator(ctx) and user_id != ctx.caller.user_id
+    ):
         raise NotFound("User")
     return user, memberships
 
 
-def update_user(ctx: Context, user_id: uuid.UUID, data: UserUpdate) -> tuple[User, list[Membership]]:
+def update_user(
+    ctx: Context, user_id: uuid.UUID, data: UserUpdate
+) -> tuple[User, list[Membership]]:
     user, memberships = get_user(ctx, user_id)
     changes = data.model_dump(exclude_unset=True)
     for field, value in changes.items():
@@ -146,15 +168,26 @@ def update_membership(
             raise InvalidInput(field, "may not be null")
     if changes.get("practitioner_id") is not None:
         referenced(
-            ctx.session, ctx.caller, Practitioner, organization_id, changes["practitioner_id"],
-            Permission.DIRECTORY_READ, "practitioner_id",
+            ctx.session,
+            ctx.caller,
+            Practitioner,
+            organization_id,
+            changes["practitioner_id"],
+            Permission.DIRECTORY_READ,
+            "practitioner_id",
         )
     for field, value in changes.items():
         setattr(membership, field, value)
     if membership.practitioner_id is not None and membership.role != "practitioner":
         raise InvalidInput("practitioner_id", "is only for the practitioner role")
     ctx.session.flush()
-    ctx.audit("update", "Membership", membership.id, organization_id=organization_id, fields=sorted(changes))
+    ctx.audit(
+        "update",
+        "Membership",
+        membership.id,
+        organization_id=organization_id,
+        fields=sorted(changes),
+    )
     return membership
 
 

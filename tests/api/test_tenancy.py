@@ -1,0 +1,269 @@
+"""Cross-tenant matrix: a user of another organization gets 404 and no data, on every
+endpoint that names an organization's record.
+
+``MATRIX`` lists every /api/v1 route with a path or body that points into organization
+A; ``test_matrix_covers_every_route`` fails when a new route is added without an entry,
+so a new endpoint cannot skip this check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from liaison.models import Membership
+
+
+@dataclass
+class World:
+    org_a: Any
+    org_b: Any
+    ids: dict[str, str]
+
+
+@pytest.fixture
+def world(api) -> World:
+    a, b = api.organization("Alpha Clinic"), api.organization("Beta Clinic")
+    loc = api.location(a)
+    prac = api.practitioner(a)
+    svc = api.service(a)
+    role = api.role(prac, loc, [svc])
+    patient = api.patient(a, phone="+16175551234", given_name="Ana", family_name="Alvarez")
+    from liaison.models import Device, OrganizationHoliday
+
+    device = api._save(
+        Device(
+            organization_id=a.id,
+            location_id=loc.id,
+            name="X-ray 1",
+            category="equipment",
+            kind="xray",
+        )
+    )
+    from datetime import date
+
+    holiday = api._save(
+        OrganizationHoliday(organization_id=a.id, date=date(2026, 12, 25), name="Christmas")
+    )
+    a_user = api.user(a, "coordinator")
+    return World(
+        a,
+        b,
+        {
+            "organization_id": str(a.id),
+            "location_id": str(loc.id),
+            "practitioner_id": str(prac.id),
+            "service_id": str(svc.id),
+            "role_id": str(role.id),
+            "patient_id": str(patient.id),
+            "device_id": str(device.id),
+            "holiday_id": str(holiday.id),
+            "user_id": str(a_user.id),
+            "token_id": "00000000-0000-7000-8000-000000000000",
+        },
+    )
+
+
+def _body(kind: str, ids: dict[str, str]) -> dict[str, Any] | None:
+    org = ids["organization_id"]
+    bodies = {
+        "location": {"organization_id": org, "name": "X", "time_zone": "America/New_York"},
+        "practitioner": {"organization_id": org, "given_name": "A", "family_name": "B"},
+        "service": {"organization_id": org, "code": "x1", "name": "X", "duration_minutes": 20},
+        "role": {
+            "organization_id": org,
+            "practitioner_id": ids["practitioner_id"],
+            "location_id": ids["location_id"],
+        },
+        "device": {
+            "organization_id": org,
+            "location_id": ids["location_id"],
+            "name": "R",
+            "category": "room",
+            "kind": "exam",
+        },
+        "patient": {
+            "organization_id": org,
+            "given_name": "Z",
+            "family_name": "Q",
+            "birth_date": "1990-01-01",
+            "administrative_sex": "male",
+        },
+        "dupcheck": {
+            "organization_id": org,
+            "given_name": "Ana",
+            "family_name": "Alvarez",
+            "birth_date": "1990-01-01",
+        },
+        "holiday": {"date": "2026-07-04", "name": "Independence Day"},
+        "consent": {"channel": "sms", "status": "granted"},
+        "membership": {"organization_id": org, "role": "coordinator"},
+        "patch-name": {"name": "Changed"},
+        "patch-practitioner": {"family_name": "Changed"},
+        "patch-role": {"active": False},
+        "patch-patient": {"family_name": "Changed"},
+        "patch-user": {"display_name": "Changed"},
+        "patch-membership": {"role": "admin"},
+        "user": {
+            "email": "new@example.org",
+            "display_name": "N",
+            "password": "long enough password 1",
+            "memberships": [{"organization_id": org, "role": "coordinator"}],
+        },
+    }
+    return bodies.get(kind)
+
+
+# (method, path, body kind or None). Paths use {names} from World.ids.
+MATRIX: list[tuple[str, str, str | None]] = [
+    ("GET", "/api/v1/organizations/{organization_id}", None),
+    ("PATCH", "/api/v1/organizations/{organization_id}", "patch-name"),
+    ("GET", "/api/v1/organizations/{organization_id}/holidays", None),
+    ("POST", "/api/v1/organizations/{organization_id}/holidays", "holiday"),
+    ("DELETE", "/api/v1/organizations/{organization_id}/holidays/{holiday_id}", None),
+    ("GET", "/api/v1/locations?organization_id={organization_id}", None),
+    ("POST", "/api/v1/locations", "location"),
+    ("GET", "/api/v1/locations/{location_id}", None),
+    ("PATCH", "/api/v1/locations/{location_id}", "patch-name"),
+    ("DELETE", "/api/v1/locations/{location_id}", None),
+    ("GET", "/api/v1/practitioners?organization_id={organization_id}", None),
+    ("POST", "/api/v1/practitioners", "practitioner"),
+    ("GET", "/api/v1/practitioners/{practitioner_id}", None),
+    ("PATCH", "/api/v1/practitioners/{practitioner_id}", "patch-practitioner"),
+    ("DELETE", "/api/v1/practitioners/{practitioner_id}", None),
+    ("GET", "/api/v1/services?organization_id={organization_id}", None),
+    ("POST", "/api/v1/services", "service"),
+    ("GET", "/api/v1/services/{service_id}", None),
+    ("PATCH", "/api/v1/services/{service_id}", "patch-name"),
+    ("DELETE", "/api/v1/services/{service_id}", None),
+    ("GET", "/api/v1/practitioner-roles?organization_id={organization_id}", None),
+    ("POST", "/api/v1/practitioner-roles", "role"),
+    ("GET", "/api/v1/practitioner-roles/{role_id}", None),
+    ("PATCH", "/api/v1/practitioner-roles/{role_id}", "patch-role"),
+    ("DELETE", "/api/v1/practitioner-roles/{role_id}", None),
+    ("GET", "/api/v1/devices?organization_id={organization_id}", None),
+    ("POST", "/api/v1/devices", "device"),
+    ("GET", "/api/v1/devices/{device_id}", None),
+    ("PATCH", "/api/v1/devices/{device_id}", "patch-name"),
+    ("DELETE", "/api/v1/devices/{device_id}", None),
+    ("GET", "/api/v1/patients?organization_id={organization_id}&q=alvarez", None),
+    ("POST", "/api/v1/patients", "patient"),
+    ("POST", "/api/v1/patients/duplicates", "dupcheck"),
+    ("GET", "/api/v1/patients/{patient_id}", None),
+    ("PATCH", "/api/v1/patients/{patient_id}", "patch-patient"),
+    ("DELETE", "/api/v1/patients/{patient_id}", None),
+    ("POST", "/api/v1/patients/{patient_id}/consents", "consent"),
+    ("GET", "/api/v1/users?organization_id={organization_id}", None),
+    ("POST", "/api/v1/users", "user"),
+    ("GET", "/api/v1/users/{user_id}", None),
+    ("PATCH", "/api/v1/users/{user_id}", "patch-user"),
+    ("POST", "/api/v1/users/{user_id}/memberships", "membership"),
+    ("PATCH", "/api/v1/users/{user_id}/memberships/{organization_id}", "patch-membership"),
+    ("DELETE", "/api/v1/users/{user_id}/memberships/{organization_id}", None),
+    ("GET", "/api/v1/audit-events?organization_id={organization_id}", None),
+    ("DELETE", "/api/v1/auth/tokens/{token_id}", None),
+]
+
+# Routes that name nothing of an organization: they act on the caller alone.
+CALLER_ONLY = {
+    ("POST", "/api/v1/auth/token"),
+    ("GET", "/api/v1/auth/tokens"),
+    ("GET", "/api/v1/auth/me"),
+    ("POST", "/api/v1/auth/password"),
+    ("GET", "/api/v1/organizations"),
+    ("POST", "/api/v1/organizations"),
+    ("GET", "/api/v1/locations"),
+    ("GET", "/api/v1/practitioners"),
+    ("GET", "/api/v1/services"),
+    ("GET", "/api/v1/practitioner-roles"),
+    ("GET", "/api/v1/devices"),
+    ("GET", "/api/v1/patients"),
+    ("GET", "/api/v1/users"),
+    ("GET", "/api/v1/audit-events"),
+}
+
+
+def test_matrix_covers_every_route(app):
+    routes = {
+        (method, route.path)
+        for route in app.routes
+        if getattr(route, "path", "").startswith("/api/v1")
+        for method in getattr(route, "methods", ()) or ()
+        if method != "HEAD"
+    }
+    covered = {(m, p.split("?")[0]) for m, p, _ in MATRIX}
+    missing = sorted(routes - covered - CALLER_ONLY)
+    assert not missing, f"routes without a cross-tenant check: {missing}"
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator"])
+@pytest.mark.parametrize(("method", "path", "body"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
+def test_other_organization_gets_404_and_no_data(api, world, role, method, path, body):
+    outsider = api.login(world.org_b, role)
+    url = path.format(**world.ids)
+    response = outsider.client.request(
+        method, url, headers=outsider.headers, json=_body(body, world.ids) if body else None
+    )
+    assert response.status_code == 404, (url, response.status_code, response.text)
+    text = response.text
+    for secret in ("Alvarez", "Alpha Clinic", world.ids["patient_id"], world.ids["location_id"]):
+        if secret in url:
+            continue
+        assert secret not in text
+
+
+def test_lists_without_an_organization_show_only_the_callers(api, world):
+    outsider = api.login(world.org_b, "admin")
+    for url in (
+        "/api/v1/locations",
+        "/api/v1/practitioners",
+        "/api/v1/services",
+        "/api/v1/devices",
+        "/api/v1/practitioner-roles",
+    ):
+        response = outsider.get(url)
+        assert response.status_code == 200
+        assert response.json()["items"] == []
+    assert outsider.get("/api/v1/patients", params={"q": "alvarez"}).json()["items"] == []
+    assert [o["id"] for o in outsider.get("/api/v1/organizations").json()] == [str(world.org_b.id)]
+    users = outsider.get("/api/v1/users").json()
+    assert all(m["organization_id"] == str(world.org_b.id) for u in users for m in u["memberships"])
+    assert all(
+        e["organization_id"] == str(world.org_b.id)
+        for e in outsider.get("/api/v1/audit-events").json()["items"]
+    )
+
+
+def test_a_coordinator_placed_at_two_clients_sees_both_and_no_third(api, world):
+    third = api.organization("Gamma Clinic")
+    api.patient(world.org_b, given_name="Ben", family_name="Alvarez")
+    api.patient(third, given_name="Cy", family_name="Alvarez")
+    both = api.caller(api.user(orgs=[(world.org_a, "coordinator"), (world.org_b, "coordinator")]))
+    found = both.get("/api/v1/patients", params={"q": "alvarez"}).json()["items"]
+    assert sorted(p["given_name"] for p in found) == ["Ana", "Ben"]
+
+
+def test_staffing_manager_sees_organizations_but_never_patients(api, world):
+    manager = api.login(platform_role="staffing_manager")
+    assert {o["id"] for o in manager.get("/api/v1/organizations").json()} >= {str(world.org_a.id)}
+    assert manager.get(f"/api/v1/patients/{world.ids['patient_id']}").status_code == 404
+    assert manager.get("/api/v1/patients", params={"q": "alvarez"}).status_code in (403, 404)
+
+
+def test_ending_a_membership_ends_access_at_once(api, world, runtime):
+    coordinator = api.user(world.org_a, "coordinator")
+    caller = api.caller(coordinator)
+    url = f"/api/v1/patients/{world.ids['patient_id']}"
+    assert caller.get(url).status_code == 200
+    from sqlalchemy import update
+
+    with runtime.db.session() as session:
+        session.execute(
+            update(Membership)
+            .where(Membership.user_id == coordinator.id)
+            .values(active=False)
+            .execution_options(liaison_tenant_scope="system")
+        )
+    assert caller.get(url).status_code == 404
