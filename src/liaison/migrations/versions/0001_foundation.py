@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import liaison.kit.db
-from sqlalchemy.dialects import postgresql
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -22,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('app_user',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -350,11 +350,11 @@ def upgrade() -> None:
     with op.batch_alter_table('practitioner_role_service', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_practitioner_role_service_organization_id_healthcare_service_id'), ['organization_id', 'healthcare_service_id'], unique=False)
 
-    
+
 
 
 def downgrade() -> None:
-    
+
     with op.batch_alter_table('practitioner_role_service', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_practitioner_role_service_organization_id_healthcare_service_id'))
 
@@ -407,4 +407,4 @@ def downgrade() -> None:
 
     op.drop_table('audit_event')
     op.drop_table('app_user')
-    
+
