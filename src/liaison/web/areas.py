@@ -6,4 +6,6 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    return []
+    from liaison.web import account, audit, directory, patients, users
+
+    return [patients.router, directory.router, users.router, audit.router, account.router]

@@ -76,7 +76,12 @@ def login(
     if not expected or not secrets.compare_digest(expected, csrf_token):
         return templates.TemplateResponse(
             request, "login.html",
-            {"next": _safe_next(next), "login_csrf": expected or "", "error": "The sign-in form expired. Please try again.", "email": email},
+            {
+                "next": _safe_next(next),
+                "login_csrf": expected or "",
+                "error": "The sign-in form expired. Please try again.",
+                "email": email,
+            },
             status_code=400,
         )
     with unit_of_work(
@@ -147,7 +152,9 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.mount("/static/vendor", _vendor_app(), name="vendor")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
-    from liaison.web import areas
+    from liaison.web import areas, forms
+
+    app.add_exception_handler(forms.FormRejected, forms.rejected_page)
 
     for area_router in areas.routers():
         app.include_router(area_router)

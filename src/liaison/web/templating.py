@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from liaison.kit import clock
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
@@ -24,7 +26,7 @@ def _local(value: datetime | None, tz: str | None = None, fmt: str = "%Y-%m-%d %
 def _age(birth: date | None) -> str:
     if birth is None:
         return ""
-    today = date.today()
+    today = clock.now().date()
     years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     return str(years)
 
