@@ -156,6 +156,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from liaison.auth import endpoints as auth_endpoints
     from liaison.directory import endpoints as directory_endpoints
     from liaison.patients import endpoints as patient_endpoints
+    from liaison.scheduling import endpoints as scheduling_endpoints
     from liaison.users import endpoints as user_endpoints
     from liaison.web import routes as web_routes
 
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         auth_endpoints.router,
         directory_endpoints.router,
         patient_endpoints.router,
+        scheduling_endpoints.router,
         user_endpoints.router,
         audit_endpoints.router,
     ):

@@ -18,6 +18,11 @@ class Permission(StrEnum):
     USER_READ = "user:read"
     USER_MANAGE = "user:manage"
     AUDIT_READ = "audit:read"
+    # Appointments name a patient: reading them is reading patient data.
+    APPOINTMENT_READ = "appointment:read"
+    APPOINTMENT_WRITE = "appointment:write"
+    # Availability templates, date overrides, blocks, calendar feeds.
+    SCHEDULE_MANAGE = "schedule:manage"
     STAFFING_READ = "staffing:read"
     STAFFING_WRITE = "staffing:write"
 
@@ -50,10 +55,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.USER_READ,
             P.USER_MANAGE,
             P.AUDIT_READ,
+            P.APPOINTMENT_READ,
+            P.APPOINTMENT_WRITE,
+            P.SCHEDULE_MANAGE,
         }
     ),
-    Role.COORDINATOR: frozenset({P.PATIENT_READ, P.PATIENT_WRITE, P.DIRECTORY_READ, P.USER_READ}),
-    Role.PRACTITIONER: frozenset({P.PATIENT_READ, P.DIRECTORY_READ}),
+    Role.COORDINATOR: frozenset(
+        {
+            P.PATIENT_READ,
+            P.PATIENT_WRITE,
+            P.DIRECTORY_READ,
+            P.USER_READ,
+            P.APPOINTMENT_READ,
+            P.APPOINTMENT_WRITE,
+        }
+    ),
+    Role.PRACTITIONER: frozenset({P.PATIENT_READ, P.DIRECTORY_READ, P.APPOINTMENT_READ}),
     # A patient reaches only their own record, through the portal's own checks; no
     # organization-wide permission.
     Role.PATIENT: frozenset(),
@@ -76,5 +93,5 @@ PLATFORM_PERMISSIONS: dict[PlatformRole, frozenset[Permission]] = {
 }
 
 # Permissions no platform role may ever hold, whatever the tables above say.
-PATIENT_DATA = frozenset({P.PATIENT_READ, P.PATIENT_WRITE})
+PATIENT_DATA = frozenset({P.PATIENT_READ, P.PATIENT_WRITE, P.APPOINTMENT_READ, P.APPOINTMENT_WRITE})
 assert not any(perms & PATIENT_DATA for perms in PLATFORM_PERMISSIONS.values())

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from liaison.kit.validation import (
     Code,
@@ -27,17 +27,19 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Gender = Literal["male", "female", "other", "unknown"]
 Modality = Literal["in-person", "telehealth"]
 Specialty = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+DeviceName = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 
 
 class Interval(Shape):
     start: HourMinute
     end: HourMinute
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Interval:
-        if self.start >= self.end:
-            raise ValueError("end must be after start")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, value: str, info: ValidationInfo) -> str:
+        if "start" in info.data and value <= info.data["start"]:
+            raise ValueError("must be after start")
+        return value
 
 
 BusinessHours = dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[Interval]]
@@ -91,7 +93,7 @@ class OrganizationRead(ReadShape):
 
 class HolidayCreate(Shape):
     date: date
-    name: ShortText
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
 
 
 class HolidayRead(ReadShape):
@@ -277,13 +279,13 @@ class PractitionerRoleRead(ReadShape):
 class DeviceCreate(Shape):
     organization_id: uuid.UUID
     location_id: uuid.UUID
-    name: ShortText
+    name: DeviceName
     category: Literal["room", "equipment"]
     kind: Code
 
 
 class DeviceUpdate(Shape):
-    name: ShortText | None = None
+    name: DeviceName | None = None
     kind: Code | None = None
     active: bool | None = None
 

@@ -7,6 +7,8 @@ services and repositories only flush.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -56,11 +58,68 @@ def SortableText(length: int) -> Any:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
+class _WriterLockedConnection(sqlite3.Connection):
+    """A SQLite connection that queues for the write lock in Python.
+
+    SQLite serialises writers; a writer that finds the database locked sleeps in
+    growing steps (up to 100 ms each) and polls again. Under contention within one
+    process that wastes most of the time. Threads of this process therefore wait on a
+    Python lock, shared by every connection to the same file, which wakes the next
+    writer the moment the previous one commits. Other processes still meet SQLite's own
+    lock and busy timeout, so correctness never depends on this.
+    """
+
+    writer_lock: threading.Lock
+    lock_timeout_s: float
+    holding: bool = False
+
+    def acquire_writer(self) -> None:
+        if not self.writer_lock.acquire(timeout=self.lock_timeout_s):
+            raise sqlite3.OperationalError("database is locked (waited for another writer)")
+        self.holding = True
+
+    def _release_writer(self) -> None:
+        if self.holding:
+            self.holding = False
+            self.writer_lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release_writer()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release_writer()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release_writer()
+
+
+_writer_locks: dict[str, threading.Lock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock_for(url: str) -> threading.Lock:
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(url, threading.Lock())
+
+
 def _configure_sqlite(engine: Engine, lock_timeout_s: float) -> None:
+    writer_lock = _writer_lock_for(str(engine.url))
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when a transaction begins.
         dbapi_connection.isolation_level = None
+        dbapi_connection.writer_lock = writer_lock
+        dbapi_connection.lock_timeout_s = lock_timeout_s
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -73,8 +132,14 @@ def _configure_sqlite(engine: Engine, lock_timeout_s: float) -> None:
         # Every unit of work may write (reads of patient data append audit rows), and a
         # deferred transaction that reads and then writes fails with SQLITE_BUSY when
         # another writer got in between. Taking the write lock up front makes SQLite
-        # serialise writers cleanly, waiting up to busy_timeout instead of failing.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # serialise writers cleanly, waiting instead of failing.
+        dbapi_connection = conn.connection.dbapi_connection
+        dbapi_connection.acquire_writer()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_connection._release_writer()
+            raise
 
 
 def make_engine(url: str, *, lock_timeout_s: float = 30.0, echo: bool = False) -> Engine:
@@ -83,7 +148,11 @@ def make_engine(url: str, *, lock_timeout_s: float = 30.0, echo: bool = False) -
             url,
             echo=echo,
             hide_parameters=True,
-            connect_args={"check_same_thread": False, "timeout": lock_timeout_s},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": lock_timeout_s,
+                "factory": _WriterLockedConnection,
+            },
             pool_size=8,
             max_overflow=32,
         )

@@ -13,6 +13,19 @@ from liaison.models.directory import (
     PractitionerRole,
     PractitionerRoleService,
 )
+from liaison.models.idempotency import IdempotencyRecord
+from liaison.models.jobs import OutboxMessage
+from liaison.models.scheduling import (
+    Appointment,
+    AppointmentHistory,
+    AppointmentParticipant,
+    AppointmentSeries,
+    AvailabilityRule,
+    CalendarFeed,
+    Schedule,
+    ScheduleBlock,
+    ScheduleOverride,
+)
 from liaison.models.patients import (
     CommunicationConsent,
     Patient,
@@ -21,6 +34,17 @@ from liaison.models.patients import (
 )
 
 __all__ = [
+    "Appointment",
+    "AppointmentHistory",
+    "AppointmentParticipant",
+    "AppointmentSeries",
+    "AvailabilityRule",
+    "CalendarFeed",
+    "IdempotencyRecord",
+    "OutboxMessage",
+    "Schedule",
+    "ScheduleBlock",
+    "ScheduleOverride",
     "ApiToken",
     "AuditEvent",
     "AuditHead",

@@ -117,6 +117,19 @@ class HealthcareService(TenantOwned, Timestamped, Base):
     required_device_kinds: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    # Booking policy (scheduling). Buffers are time the visit also takes from every
+    # resource (set-up before, clean-up or notes after).
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # Slots start every this many minutes within open hours (the duration if unset).
+    slot_interval_minutes: Mapped[int | None] = mapped_column(Integer)
+    min_notice_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    booking_horizon_days: Mapped[int] = mapped_column(Integer, default=90)
+    max_per_day: Mapped[int | None] = mapped_column(Integer)
+    # Extra bookings allowed on top of one another (0: never overbook).
+    overbook_limit: Mapped[int] = mapped_column(Integer, default=0)
+    hold_minutes: Mapped[int] = mapped_column(Integer, default=10)
+
 
 class PractitionerRole(TenantOwned, Timestamped, Base):
     """A practitioner working at a location, offering some visit types there."""

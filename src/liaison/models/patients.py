@@ -33,6 +33,10 @@ class Patient(TenantOwned, Timestamped, Base):
             ["organization_id", "preferred_practitioner_id"],
             ["practitioner.organization_id", "practitioner.id"],
         ),
+        ForeignKeyConstraint(
+            ["organization_id", "preferred_location_id"],
+            ["location.organization_id", "location.id"],
+        ),
         # Name search walks these with prefix ranges; the trailing id gives a stable
         # keyset order for pagination.
         Index(None, "organization_id", "family_key", "given_key", "id"),
@@ -66,6 +70,9 @@ class Patient(TenantOwned, Timestamped, Base):
     # The patient's own time zone (quiet hours for messages); the organization's if unset.
     time_zone: Mapped[str | None] = mapped_column(String(64))
     preferred_practitioner_id: Mapped[uuid.UUID | None] = mapped_column()
+    # Scheduling preferences used to rank slots.
+    preferred_practitioner_gender: Mapped[str | None] = mapped_column(String(10))
+    preferred_location_id: Mapped[uuid.UUID | None] = mapped_column()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Optimistic concurrency: an edit based on an older version is refused (409).
     version: Mapped[int] = mapped_column(Integer, default=1)

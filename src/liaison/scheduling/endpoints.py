@@ -1,0 +1,283 @@
+"""HTTP edge of scheduling: availability, slot search, appointments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
+
+from liaison import idempotency
+from liaison.auth.dependencies import ApiContext
+from liaison.audit.trail import PendingAudit
+from liaison.context import Context
+from liaison.scheduling import availability, booking, search
+from liaison.scheduling.schemas import (
+    AppointmentCreate,
+    AppointmentPage,
+    AppointmentRead,
+    AvailabilityRuleCreate,
+    AvailabilityRuleRead,
+    BlockCreate,
+    BlockRead,
+    BookHold,
+    CancelRequest,
+    HistoryRead,
+    OverrideCreate,
+    OverrideRead,
+    RescheduleRequest,
+    ScheduleRead,
+    SlotRead,
+    SlotReason,
+    SlotSearch,
+    SlotSearchResult,
+    StatusChange,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["scheduling"])
+
+
+def slot_read(slot: search.Slot) -> SlotRead:
+    return SlotRead(
+        start=slot.start,
+        end=slot.end,
+        local_start=slot.local_start.isoformat(),
+        practitioner_role_id=slot.role_id,
+        practitioner_id=slot.practitioner_id,
+        practitioner_name=slot.practitioner_name,
+        location_id=slot.location_id,
+        device_ids=list(slot.device_ids),
+        score=slot.score,
+        reasons=[SlotReason(code=r.code, points=r.points, text=r.text) for r in slot.reasons],
+    )
+
+
+def appointment_read(item: booking.AppointmentView) -> AppointmentRead:
+    a = item.appointment
+    return AppointmentRead(
+        id=a.id,
+        organization_id=a.organization_id,
+        status=a.status,
+        patient_id=a.patient_id,
+        healthcare_service_id=a.healthcare_service_id,
+        practitioner_role_id=a.practitioner_role_id,
+        location_id=a.location_id,
+        start=a.start_at,
+        end=a.end_at,
+        modality=a.modality,
+        hold_expires_at=a.hold_expires_at,
+        cancelled_at=a.cancelled_at,
+        cancellation_reason=a.cancellation_reason,
+        cancelled_by=a.cancelled_by,
+        rescheduled_from_id=a.rescheduled_from_id,
+        series_id=a.series_id,
+        overbooked=a.overbooked,
+        comment=a.comment,
+        device_ids=item.device_ids,
+        version=a.version,
+        history=[HistoryRead.model_validate(h) for h in item.history],
+    )
+
+
+def schedule_read(info: availability.ScheduleInfo) -> ScheduleRead:
+    s = info.schedule
+    return ScheduleRead(
+        id=s.id, organization_id=s.organization_id, practitioner_role_id=s.practitioner_role_id,
+        device_id=s.device_id, location_id=s.location_id, time_zone=info.time_zone, label=info.label,
+        active=s.active,
+    )
+
+
+def rule_read(rule: Any) -> AvailabilityRuleRead:
+    return AvailabilityRuleRead.model_validate(
+        {**{k: getattr(rule, k) for k in AvailabilityRuleRead.model_fields if k != "rrule"}, "rrule": availability.rrule_text(rule)}
+    )
+
+
+def appointment_context(action: str) -> Any:
+    """Appointments name a patient: every request leaves one audit row."""
+    from fastapi import Depends
+
+    def dependency(request: Request, ctx: ApiContext) -> Context:
+        raw = request.path_params.get("appointment_id")
+        ctx.audit_default = PendingAudit(action=action, resource_type="Appointment", resource_id=str(raw) if raw else None)
+        return ctx
+
+    return Annotated[Context, Depends(dependency)]
+
+
+Reading = appointment_context("read")
+Creating = appointment_context("create")
+Updating = appointment_context("update")
+
+
+# --- Schedules and availability --------------------------------------------------------
+
+
+@router.get("/schedules", response_model=list[ScheduleRead])
+def list_schedules(ctx: ApiContext, organization_id: uuid.UUID, location_id: uuid.UUID | None = None) -> list[ScheduleRead]:
+    return [schedule_read(i) for i in availability.list_schedules(ctx, organization_id, location_id)]
+
+
+@router.post("/schedules", response_model=ScheduleRead, status_code=200)
+def ensure_schedule(
+    ctx: ApiContext,
+    practitioner_role_id: Annotated[uuid.UUID | None, Query()] = None,
+    device_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> ScheduleRead:
+    """The schedule of a practitioner role or a device (created when first asked for)."""
+    return schedule_read(availability.schedule_for(ctx, practitioner_role_id=practitioner_role_id, device_id=device_id))
+
+
+@router.get("/schedules/{schedule_id}", response_model=ScheduleRead)
+def get_schedule(schedule_id: uuid.UUID, ctx: ApiContext) -> ScheduleRead:
+    return schedule_read(availability.get_schedule(ctx, schedule_id))
+
+
+@router.get("/schedules/{schedule_id}/rules", response_model=list[AvailabilityRuleRead])
+def list_rules(schedule_id: uuid.UUID, ctx: ApiContext) -> list[AvailabilityRuleRead]:
+    return [rule_read(r) for r in availability.list_rules(ctx, schedule_id)]
+
+
+@router.post("/schedules/{schedule_id}/rules", response_model=AvailabilityRuleRead, status_code=201)
+def add_rule(schedule_id: uuid.UUID, body: AvailabilityRuleCreate, ctx: ApiContext) -> AvailabilityRuleRead:
+    return rule_read(availability.add_rule(ctx, schedule_id, body))
+
+
+@router.delete("/schedules/{schedule_id}/rules/{rule_id}", status_code=204)
+def remove_rule(schedule_id: uuid.UUID, rule_id: uuid.UUID, ctx: ApiContext) -> Response:
+    availability.remove_rule(ctx, schedule_id, rule_id)
+    return Response(status_code=204)
+
+
+@router.get("/schedules/{schedule_id}/overrides", response_model=list[OverrideRead])
+def list_overrides(schedule_id: uuid.UUID, ctx: ApiContext, start_date: date, end_date: date) -> list[OverrideRead]:
+    return [OverrideRead.model_validate(o) for o in availability.list_overrides(ctx, schedule_id, start_date, end_date)]
+
+
+@router.post("/schedules/{schedule_id}/overrides", response_model=OverrideRead, status_code=201)
+def add_override(schedule_id: uuid.UUID, body: OverrideCreate, ctx: ApiContext) -> OverrideRead:
+    return OverrideRead.model_validate(availability.add_override(ctx, schedule_id, body))
+
+
+@router.delete("/schedules/{schedule_id}/overrides/{override_id}", status_code=204)
+def remove_override(schedule_id: uuid.UUID, override_id: uuid.UUID, ctx: ApiContext) -> Response:
+    availability.remove_override(ctx, schedule_id, override_id)
+    return Response(status_code=204)
+
+
+@router.get("/schedules/{schedule_id}/blocks", response_model=list[BlockRead])
+def list_blocks(schedule_id: uuid.UUID, ctx: ApiContext) -> list[BlockRead]:
+    return [BlockRead.model_validate(b) for b in availability.list_blocks(ctx, schedule_id)]
+
+
+@router.post("/schedules/{schedule_id}/blocks", response_model=BlockRead, status_code=201)
+def add_block(schedule_id: uuid.UUID, body: BlockCreate, ctx: ApiContext) -> BlockRead:
+    return BlockRead.model_validate(availability.add_block(ctx, schedule_id, body))
+
+
+@router.delete("/schedules/{schedule_id}/blocks/{block_id}", status_code=204)
+def remove_block(schedule_id: uuid.UUID, block_id: uuid.UUID, ctx: ApiContext) -> Response:
+    availability.remove_block(ctx, schedule_id, block_id)
+    return Response(status_code=204)
+
+
+@router.get("/schedules/{schedule_id}/preview", response_model=list[SlotRead])
+def preview(
+    schedule_id: uuid.UUID, ctx: ApiContext, healthcare_service_id: uuid.UUID, start_date: date, end_date: date
+) -> list[SlotRead]:
+    return [slot_read(s) for s in availability.preview(ctx, schedule_id, healthcare_service_id, start_date, end_date)]
+
+
+# --- Slot search ----------------------------------------------------------------------
+
+
+@router.post("/slots/search", response_model=SlotSearchResult)
+def search_slots(body: SlotSearch, ctx: ApiContext) -> SlotSearchResult:
+    slots, until = search.search_slots(ctx, body)
+    return SlotSearchResult(slots=[slot_read(s) for s in slots], searched_until=until)
+
+
+# --- Appointments ---------------------------------------------------------------------
+
+
+@router.post("/appointments", response_model=AppointmentRead, status_code=201, responses={409: {"description": "The time was taken (with alternatives)"}})
+def create_appointment(
+    body: AppointmentCreate,
+    ctx: Creating,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    """Hold (status proposed) or book a slot. Send an Idempotency-Key to retry safely."""
+    if idempotency_key is not None:
+        replay = idempotency.claim(ctx, idempotency_key, idempotency.fingerprint("POST", "/appointments", body.model_dump(mode="json")))
+        if replay is not None:
+            ctx.audit("read", "Appointment", replay.body.get("id"), organization_id=body.organization_id, patient_id=body.patient_id, replay=True)
+            return JSONResponse(replay.body, status_code=replay.status_code)
+    view = booking.book_appointment(
+        ctx,
+        organization_id=body.organization_id,
+        patient_id=body.patient_id,
+        service_id=body.healthcare_service_id,
+        role_id=body.practitioner_role_id,
+        start=body.start,
+        status=body.status,
+        device_ids=body.device_ids,
+        overbook=body.overbook,
+        comment=body.comment,
+    )
+    result = appointment_read(view)
+    if idempotency_key is not None:
+        idempotency.complete(ctx, idempotency_key, 201, result.model_dump(mode="json"))
+    return result
+
+
+@router.get("/appointments", response_model=AppointmentPage)
+def list_appointments(
+    ctx: Reading,
+    start: AwareDatetime,
+    end: AwareDatetime,
+    organization_id: uuid.UUID | None = None,
+    practitioner_id: uuid.UUID | None = None,
+    location_id: uuid.UUID | None = None,
+    patient_id: uuid.UUID | None = None,
+    status: Annotated[list[str] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+) -> AppointmentPage:
+    views = booking.list_appointments(
+        ctx, organization_id=organization_id, start=start, end=end, practitioner_id=practitioner_id,
+        location_id=location_id, patient_id=patient_id, statuses=status, limit=limit,
+    )
+    return AppointmentPage(items=[appointment_read(v) for v in views])
+
+
+@router.get("/appointments/{appointment_id}", response_model=AppointmentRead)
+def get_appointment(appointment_id: uuid.UUID, ctx: Reading) -> AppointmentRead:
+    return appointment_read(booking.get_appointment(ctx, appointment_id))
+
+
+@router.post("/appointments/{appointment_id}/book", response_model=AppointmentRead)
+def confirm_hold(appointment_id: uuid.UUID, body: BookHold, ctx: Updating) -> AppointmentRead:
+    return appointment_read(booking.confirm_hold(ctx, appointment_id, body.comment))
+
+
+@router.post("/appointments/{appointment_id}/cancel", response_model=AppointmentRead)
+def cancel(appointment_id: uuid.UUID, body: CancelRequest, ctx: Updating) -> AppointmentRead:
+    return appointment_read(booking.cancel_appointment(ctx, appointment_id, body.reason, body.cancelled_by))
+
+
+@router.post("/appointments/{appointment_id}/reschedule", response_model=AppointmentRead, status_code=201)
+def reschedule(appointment_id: uuid.UUID, body: RescheduleRequest, ctx: Updating) -> AppointmentRead:
+    return appointment_read(
+        booking.reschedule_appointment(
+            ctx, appointment_id, body.start, role_id=body.practitioner_role_id, reason=body.reason,
+            requested_by=body.requested_by,
+        )
+    )
+
+
+@router.post("/appointments/{appointment_id}/status", response_model=AppointmentRead)
+def change_status(appointment_id: uuid.UUID, body: StatusChange, ctx: Updating) -> AppointmentRead:
+    return appointment_read(booking.change_status(ctx, appointment_id, body.status, body.reason))

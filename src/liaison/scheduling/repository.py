@@ -1,0 +1,346 @@
+"""Scheduling queries, always scoped to the caller's organizations.
+
+Slot search reads a fixed set of queries whatever the number of practitioners or days:
+the eligible schedules, their rules, and — per time chunk — overrides, blocks and busy
+time for all of them at once. Rows come back as tuples, not ORM objects: the engine
+needs values, and building objects for tens of thousands of bookings costs more than
+the search itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from liaison.authz.permissions import Permission
+from liaison.authz.principal import Principal
+from liaison.authz.scope import scoped
+from liaison.models import (
+    Appointment,
+    AppointmentHistory,
+    AppointmentParticipant,
+    AvailabilityRule,
+    Device,
+    Location,
+    OrganizationHoliday,
+    Practitioner,
+    PractitionerRole,
+    PractitionerRoleService,
+    Schedule,
+    ScheduleBlock,
+    ScheduleOverride,
+)
+
+DIRECTORY = Permission.DIRECTORY_READ
+PATIENTS = Permission.PATIENT_READ
+
+
+def eligible_practitioner_schedules(
+    session: Session,
+    principal: Principal,
+    organization_id: uuid.UUID,
+    service_id: uuid.UUID,
+    *,
+    location_ids: Sequence[uuid.UUID] = (),
+    practitioner_ids: Sequence[uuid.UUID] = (),
+    role_ids: Sequence[uuid.UUID] = (),
+) -> list[Any]:
+    """Schedules of active practitioner roles that offer the visit type."""
+    stmt = (
+        select(
+            Schedule.id.label("schedule_id"),
+            PractitionerRole.id.label("role_id"),
+            PractitionerRole.location_id,
+            Practitioner.id.label("practitioner_id"),
+            Practitioner.prefix,
+            Practitioner.given_name,
+            Practitioner.family_name,
+            Practitioner.gender,
+            Practitioner.languages,
+            Location.time_zone,
+        )
+        .select_from(PractitionerRoleService)
+        .join(
+            PractitionerRole,
+            and_(
+                PractitionerRole.organization_id == PractitionerRoleService.organization_id,
+                PractitionerRole.id == PractitionerRoleService.practitioner_role_id,
+            ),
+        )
+        .join(
+            Practitioner,
+            and_(
+                Practitioner.organization_id == PractitionerRole.organization_id,
+                Practitioner.id == PractitionerRole.practitioner_id,
+            ),
+        )
+        .join(
+            Location,
+            and_(
+                Location.organization_id == PractitionerRole.organization_id,
+                Location.id == PractitionerRole.location_id,
+            ),
+        )
+        .join(
+            Schedule,
+            and_(
+                Schedule.organization_id == PractitionerRole.organization_id,
+                Schedule.practitioner_role_id == PractitionerRole.id,
+            ),
+        )
+        .where(
+            PractitionerRoleService.organization_id == organization_id,
+            PractitionerRoleService.healthcare_service_id == service_id,
+            PractitionerRole.active.is_(True),
+            Practitioner.active.is_(True),
+            Location.active.is_(True),
+            Schedule.active.is_(True),
+        )
+    )
+    if location_ids:
+        stmt = stmt.where(PractitionerRole.location_id.in_(location_ids))
+    if practitioner_ids:
+        stmt = stmt.where(Practitioner.id.in_(practitioner_ids))
+    if role_ids:
+        stmt = stmt.where(PractitionerRole.id.in_(role_ids))
+    stmt = stmt.order_by(Practitioner.family_name, Practitioner.given_name, PractitionerRole.id)
+    return list(session.execute(scoped(stmt, principal, PractitionerRoleService, DIRECTORY)))
+
+
+def device_schedules(
+    session: Session,
+    principal: Principal,
+    organization_id: uuid.UUID,
+    location_ids: Sequence[uuid.UUID],
+    kinds: Sequence[str],
+) -> list[Any]:
+    if not location_ids or not kinds:
+        return []
+    stmt = (
+        select(Schedule.id.label("schedule_id"), Device.id.label("device_id"), Device.kind, Device.location_id, Location.time_zone)
+        .select_from(Device)
+        .join(Schedule, and_(Schedule.organization_id == Device.organization_id, Schedule.device_id == Device.id))
+        .join(Location, and_(Location.organization_id == Device.organization_id, Location.id == Device.location_id))
+        .where(
+            Device.organization_id == organization_id,
+            Device.location_id.in_(location_ids),
+            Device.kind.in_(kinds),
+            Device.active.is_(True),
+            Schedule.active.is_(True),
+        )
+        .order_by(Device.name, Device.id)
+    )
+    return list(session.execute(scoped(stmt, principal, Device, DIRECTORY)))
+
+
+def rules_for(session: Session, principal: Principal, schedule_ids: Sequence[uuid.UUID]) -> list[AvailabilityRule]:
+    if not schedule_ids:
+        return []
+    stmt = select(AvailabilityRule).where(AvailabilityRule.schedule_id.in_(schedule_ids))
+    return list(session.scalars(scoped(stmt, principal, AvailabilityRule, DIRECTORY)))
+
+
+def overrides_for(
+    session: Session, principal: Principal, schedule_ids: Sequence[uuid.UUID], first: date, last: date
+) -> list[ScheduleOverride]:
+    if not schedule_ids:
+        return []
+    stmt = select(ScheduleOverride).where(
+        ScheduleOverride.schedule_id.in_(schedule_ids),
+        ScheduleOverride.date >= first,
+        ScheduleOverride.date <= last,
+    )
+    return list(session.scalars(scoped(stmt, principal, ScheduleOverride, DIRECTORY)))
+
+
+def blocks_for(
+    session: Session, principal: Principal, schedule_ids: Sequence[uuid.UUID], start: datetime, end: datetime
+) -> list[Any]:
+    if not schedule_ids:
+        return []
+    stmt = select(ScheduleBlock.schedule_id, ScheduleBlock.start_at, ScheduleBlock.end_at).where(
+        ScheduleBlock.schedule_id.in_(schedule_ids),
+        ScheduleBlock.start_at < end,
+        ScheduleBlock.end_at > start,
+    )
+    return list(session.execute(scoped(stmt, principal, ScheduleBlock, DIRECTORY)))
+
+
+def _live(now: datetime) -> Any:
+    """Participant rows that still take time: blocking, and not a hold that expired."""
+    return and_(
+        AppointmentParticipant.blocking.is_(True),
+        or_(AppointmentParticipant.hold_expires_at.is_(None), AppointmentParticipant.hold_expires_at > now),
+    )
+
+
+def busy_for(
+    session: Session,
+    principal: Principal,
+    schedule_ids: Sequence[uuid.UUID],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    lane: int | None = 0,
+) -> list[Any]:
+    """(schedule_id, block_start, block_end, healthcare_service_id) of taken time."""
+    if not schedule_ids:
+        return []
+    stmt = select(
+        AppointmentParticipant.schedule_id,
+        AppointmentParticipant.block_start,
+        AppointmentParticipant.block_end,
+        AppointmentParticipant.healthcare_service_id,
+    ).where(
+        AppointmentParticipant.schedule_id.in_(schedule_ids),
+        AppointmentParticipant.block_start < end,
+        AppointmentParticipant.block_end > start,
+        _live(now),
+    )
+    if lane is not None:
+        stmt = stmt.where(AppointmentParticipant.lane == lane)
+    # Busy time is not patient data (no patient is named), hence directory scope.
+    return list(session.execute(scoped(stmt, principal, AppointmentParticipant, DIRECTORY)))
+
+
+def taken_lanes(
+    session: Session,
+    principal: Principal,
+    schedule_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> set[int]:
+    stmt = select(AppointmentParticipant.lane).where(
+        AppointmentParticipant.schedule_id == schedule_id,
+        AppointmentParticipant.block_start < end,
+        AppointmentParticipant.block_end > start,
+        _live(now),
+    )
+    return set(session.scalars(scoped(stmt, principal, AppointmentParticipant, DIRECTORY)))
+
+
+def release_expired_holds(
+    session: Session, principal: Principal | None, now: datetime, schedule_ids: Sequence[uuid.UUID] | None = None
+) -> list[uuid.UUID]:
+    """Turn holds whose time ran out into cancelled appointments; returns their ids."""
+    stmt = select(Appointment.id, Appointment.organization_id).where(
+        Appointment.status == "proposed", Appointment.hold_expires_at <= now
+    )
+    if schedule_ids is not None:
+        holders = select(AppointmentParticipant.appointment_id).where(
+            AppointmentParticipant.schedule_id.in_(schedule_ids),
+            AppointmentParticipant.blocking.is_(True),
+            AppointmentParticipant.hold_expires_at <= now,
+        )
+        stmt = stmt.where(Appointment.id.in_(holders.scalar_subquery()))
+    if principal is not None:
+        stmt = scoped(stmt, principal, Appointment, DIRECTORY)
+    else:
+        from liaison.authz.scope import unscoped_system
+
+        stmt = unscoped_system(stmt, "the hold sweeper serves every organization")
+    expired = list(session.execute(stmt.with_for_update()))
+    ids = [row.id for row in expired]
+    if not ids:
+        return []
+    appointments = update(Appointment).where(Appointment.id.in_(ids)).values(
+        status="cancelled", cancelled_at=now, cancellation_reason="hold expired", cancelled_by="organization",
+        version=Appointment.version + 1,
+    )
+    participants = update(AppointmentParticipant).where(AppointmentParticipant.appointment_id.in_(ids)).values(blocking=False)
+    from liaison.authz.scope import unscoped_system
+
+    # The ids were selected through the caller's scope (or as the system) just above.
+    session.execute(unscoped_system(appointments, "ids already scoped").execution_options(synchronize_session=False))
+    session.execute(unscoped_system(participants, "ids already scoped").execution_options(synchronize_session=False))
+    session.add_all(
+        AppointmentHistory(
+            organization_id=row.organization_id, appointment_id=row.id, at=now, action="hold-expired",
+            from_status="proposed", to_status="cancelled", reason="hold expired",
+        )
+        for row in expired
+    )
+    return ids
+
+
+def holidays(session: Session, principal: Principal, organization_id: uuid.UUID, first: date, last: date) -> set[date]:
+    stmt = select(OrganizationHoliday.date).where(
+        OrganizationHoliday.organization_id == organization_id,
+        OrganizationHoliday.date >= first,
+        OrganizationHoliday.date <= last,
+    )
+    return set(session.scalars(scoped(stmt, principal, OrganizationHoliday, DIRECTORY)))
+
+
+def bookings_per_day(
+    session: Session,
+    principal: Principal,
+    schedule_ids: Sequence[uuid.UUID],
+    service_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> list[Any]:
+    """(schedule_id, block_start) of live bookings of one visit type, for daily maxima."""
+    if not schedule_ids:
+        return []
+    stmt = select(AppointmentParticipant.schedule_id, AppointmentParticipant.block_start).where(
+        AppointmentParticipant.schedule_id.in_(schedule_ids),
+        AppointmentParticipant.healthcare_service_id == service_id,
+        AppointmentParticipant.block_start < end,
+        AppointmentParticipant.block_end > start,
+        AppointmentParticipant.device_id.is_(None),
+        _live(now),
+    )
+    return list(session.execute(scoped(stmt, principal, AppointmentParticipant, DIRECTORY)))
+
+
+def practitioners_seen(
+    session: Session, principal: Principal, patient_id: uuid.UUID, before: datetime
+) -> dict[uuid.UUID, date]:
+    """Practitioners a patient has seen, with the date of the last visit (continuity)."""
+    stmt = (
+        select(PractitionerRole.practitioner_id, func.max(Appointment.start_at))
+        .select_from(Appointment)
+        .join(
+            PractitionerRole,
+            and_(
+                PractitionerRole.organization_id == Appointment.organization_id,
+                PractitionerRole.id == Appointment.practitioner_role_id,
+            ),
+        )
+        .where(
+            Appointment.patient_id == patient_id,
+            Appointment.status.in_(("fulfilled", "arrived", "checked-in", "booked")),
+            Appointment.start_at < before,
+        )
+        .group_by(PractitionerRole.practitioner_id)
+    )
+    rows = session.execute(scoped(stmt, principal, Appointment, PATIENTS))
+    return {practitioner: last.date() for practitioner, last in rows}
+
+
+def schedules_by_id(session: Session, principal: Principal, ids: Sequence[uuid.UUID]) -> list[Schedule]:
+    if not ids:
+        return []
+    stmt = select(Schedule).where(Schedule.id.in_(ids))
+    return list(session.scalars(scoped(stmt, principal, Schedule, DIRECTORY)))
+
+
+def participants_of(session: Session, principal: Principal, appointment_ids: Sequence[uuid.UUID]) -> list[AppointmentParticipant]:
+    if not appointment_ids:
+        return []
+    stmt = select(AppointmentParticipant).where(AppointmentParticipant.appointment_id.in_(appointment_ids))
+    return list(session.scalars(scoped(stmt, principal, AppointmentParticipant, PATIENTS)))
+
+
+def history_of(session: Session, principal: Principal, appointment_id: uuid.UUID) -> list[AppointmentHistory]:
+    stmt = select(AppointmentHistory).where(AppointmentHistory.appointment_id == appointment_id).order_by(AppointmentHistory.at, AppointmentHistory.id)
+    return list(session.scalars(scoped(stmt, principal, AppointmentHistory, PATIENTS)))
