@@ -169,6 +169,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         audit_endpoints.router,
     ):
         app.include_router(router)
+    app.include_router(scheduling_endpoints.public_router)
     web_routes.mount(app, settings)
 
     app.add_middleware(RequestMiddleware, hsts=settings.cookie_secure)

@@ -59,6 +59,11 @@ def world(api):
                                         healthcare_service_id=svc.id, practitioner_role_id=role.id, location_id=loc.id,
                                         start_at=datetime(2027, 12, 2, 15, tzinfo=UTC), end_at=datetime(2027, 12, 2, 15, 30, tzinfo=UTC),
                                         modality="in-person"))
+    from liaison.models import AppointmentSeries
+
+    series = api._save(AppointmentSeries(organization_id=org.id, patient_id=patient.id, healthcare_service_id=svc.id,
+                                         practitioner_role_id=role.id, first_start_at=datetime(2027, 12, 2, 15, tzinfo=UTC),
+                                         every_weeks=1, count=2))
     return {
         "org": org,
         "admin": admin,
@@ -74,6 +79,7 @@ def world(api):
             "user_id": str(user.id),
             "schedule_id": str(schedule.id),
             "appointment_id": str(appointment.id),
+            "series_id": str(series.id),
         },
     }
 
@@ -210,6 +216,12 @@ def _cases() -> list[tuple[str, str, str, str, dict[str, Any], str, Any]]:
         ("admin", "POST", "/api/v1/appointments/{appointment_id}/cancel", "cancel", "cancelled_by", "alien"),
         ("admin", "POST", "/api/v1/appointments/{appointment_id}/reschedule", None, "start", "tomorrow"),
         ("admin", "POST", "/api/v1/appointments/{appointment_id}/status", None, "status", "booked"),
+        ("admin", "POST", "/api/v1/appointment-series", "series", "every_weeks", 0),
+        ("admin", "POST", "/api/v1/appointment-series", "series", "count", 500),
+        ("admin", "POST", "/api/v1/appointment-series", "series", "on_conflict", "whatever"),
+        ("admin", "POST", "/api/v1/appointment-series/{series_id}/changes", "series-change", "scope", "some"),
+        ("admin", "POST", "/api/v1/appointment-series/{series_id}/changes", "series-change", "new_start", None),
+        ("admin", "POST", "/api/v1/practitioners/{practitioner_id}/calendar-feeds", None, "label", "x" * 101),
         ("anon", "POST", "/api/v1/auth/token", "token", "email", big),
     ]
     return cases
@@ -271,6 +283,9 @@ def _base(kind: str | None, ids: dict[str, str]) -> dict[str, Any]:
         "appointment": {"organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"],
                         "practitioner_role_id": ids["role_id"], "start": "2027-03-01T14:00:00Z"},
         "cancel": {"reason": "x", "cancelled_by": "patient"},
+        "series": {"organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"],
+                   "practitioner_role_id": ids["role_id"], "start": "2027-03-01T14:00:00Z", "every_weeks": 1, "count": 3},
+        "series-change": {"scope": "one", "appointment_id": ids["appointment_id"], "action": "move"},
     }[kind]
 
 

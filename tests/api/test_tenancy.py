@@ -64,6 +64,13 @@ def world(api) -> World:
                                         healthcare_service_id=svc.id, practitioner_role_id=role.id, location_id=loc.id,
                                         start_at=datetime(2026, 12, 2, 15, tzinfo=UTC), end_at=datetime(2026, 12, 2, 15, 30, tzinfo=UTC),
                                         modality="in-person"))
+    from liaison.models import AppointmentSeries, CalendarFeed
+
+    series = api._save(AppointmentSeries(organization_id=a.id, patient_id=patient.id, healthcare_service_id=svc.id,
+                                         practitioner_role_id=role.id, first_start_at=datetime(2026, 12, 2, 15, tzinfo=UTC),
+                                         every_weeks=1, count=2))
+    feed = api._save(CalendarFeed(organization_id=a.id, practitioner_id=prac.id, token_digest="0" * 64, label="x",
+                                  created_at=datetime(2026, 1, 1, tzinfo=UTC)))
     return World(
         a,
         b,
@@ -82,6 +89,8 @@ def world(api) -> World:
             "override_id": str(override.id),
             "block_id": str(block.id),
             "appointment_id": str(appointment.id),
+            "series_id": str(series.id),
+            "feed_id": str(feed.id),
             "token_id": "00000000-0000-7000-8000-000000000000",
         },
     )
@@ -139,6 +148,12 @@ def _body(kind: str, ids: dict[str, str]) -> dict[str, Any] | None:
         "cancel": {"reason": "x", "cancelled_by": "patient"},
         "reschedule": {"start": "2026-12-03T15:00:00Z"},
         "status": {"status": "arrived"},
+        "series": {
+            "organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"],
+            "practitioner_role_id": ids["role_id"], "start": "2026-12-03T15:00:00Z", "every_weeks": 1, "count": 2,
+        },
+        "series-change": {"scope": "one", "appointment_id": ids["appointment_id"], "action": "cancel"},
+        "feed": {"label": "x"},
         "user": {
             "email": "new@example.org",
             "display_name": "N",
@@ -217,6 +232,13 @@ MATRIX: list[tuple[str, str, str | None]] = [
     ("POST", "/api/v1/appointments/{appointment_id}/cancel", "cancel"),
     ("POST", "/api/v1/appointments/{appointment_id}/reschedule", "reschedule"),
     ("POST", "/api/v1/appointments/{appointment_id}/status", "status"),
+    ("GET", "/api/v1/appointments/{appointment_id}/calendar.ics", None),
+    ("POST", "/api/v1/appointment-series", "series"),
+    ("GET", "/api/v1/appointment-series/{series_id}", None),
+    ("POST", "/api/v1/appointment-series/{series_id}/changes", "series-change"),
+    ("POST", "/api/v1/practitioners/{practitioner_id}/calendar-feeds", "feed"),
+    ("GET", "/api/v1/practitioners/{practitioner_id}/calendar-feeds", None),
+    ("DELETE", "/api/v1/practitioners/{practitioner_id}/calendar-feeds/{feed_id}", None),
     ("DELETE", "/api/v1/auth/tokens/{token_id}", None),
 ]
 

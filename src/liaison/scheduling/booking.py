@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
@@ -54,6 +54,8 @@ class AppointmentView:
     appointment: Appointment
     participants: list[AppointmentParticipant]
     history: list[AppointmentHistory]
+    # Loaded when asked for (calendars show who is booked).
+    patient: Patient | None = None
 
     @property
     def device_ids(self) -> list[uuid.UUID]:
@@ -347,8 +349,16 @@ def book_appointment(
     series_id: uuid.UUID | None = None,
     rescheduled_from: Appointment | None = None,
     emit_event: bool = True,
+    audited: bool = True,
 ) -> AppointmentView:
-    audit = ctx.audit("create", "Appointment", patient_id=patient_id, organization_id=organization_id)
+    """Hold or book one visit. ``audited=False`` when the caller records the action
+    itself (a series, a reschedule), so one request leaves one audit row."""
+    audit = (
+        ctx.audit("create", "Appointment", patient_id=patient_id, organization_id=organization_id)
+        if audited
+        else None
+    )
+    start = start.astimezone(UTC)
     principal = ctx.require(WRITE, organization_id)
     patient = referenced(ctx.session, principal, Patient, organization_id, patient_id, Permission.PATIENT_READ, "patient_id")
     if not patient.active:
@@ -393,7 +403,8 @@ def book_appointment(
             emit(ctx, "appointment.rescheduled", appointment, previous_appointment_id=rescheduled_from.id)
         else:
             emit(ctx, "appointment.booked", appointment)
-    audit.about(resource_id=appointment.id, patient_id=patient.id)
+    if audit is not None:
+        audit.about(resource_id=appointment.id, patient_id=patient.id)
     ctx.session.flush()
     return AppointmentView(appointment, participants, [])
 
@@ -504,7 +515,9 @@ def reschedule_appointment(
         series_id=old.series_id,
         rescheduled_from=old,
         emit_event=False,
+        audited=False,
     )
+    audit.details["new_appointment_id"] = str(new.appointment.id)
     _cancel(ctx, old, reason, requested_by, event=False, action="rescheduled")
     emit(ctx, "appointment.rescheduled", new.appointment, previous_appointment_id=old.id)
     ctx.session.flush()
@@ -523,7 +536,13 @@ def list_appointments(
     patient_id: uuid.UUID | None = None,
     statuses: list[str] | None = None,
     limit: int = 500,
+    with_patients: bool = False,
 ) -> list[AppointmentView]:
+    """Appointments overlapping [start, end), for calendars and lists.
+
+    ``with_patients`` also loads each appointment's patient (one more query); the audit
+    record of this read then names the patients seen.
+    """
     audit = ctx.audit("read", "Appointment", organization_id=organization_id, patient_id=patient_id)
     if organization_id is not None:
         ctx.require(READ, organization_id)
@@ -552,7 +571,18 @@ def list_appointments(
     for p in participants:
         by_appointment.setdefault(p.appointment_id, []).append(p)
     audit.details["results"] = len(appointments)
-    return [AppointmentView(a, by_appointment.get(a.id, []), []) for a in appointments]
+    patients: dict[uuid.UUID, Patient] = {}
+    if with_patients and appointments:
+        ids = list({a.patient_id for a in appointments})
+        rows = ctx.session.scalars(
+            scoped(select(Patient).where(Patient.id.in_(ids)), ctx.caller, Patient, Permission.PATIENT_READ)
+        )
+        patients = {p.id: p for p in rows}
+        audit.details["patients"] = [str(i) for i in ids]
+    return [
+        AppointmentView(a, by_appointment.get(a.id, []), [], patients.get(a.patient_id))
+        for a in appointments
+    ]
 
 
 def device_of(ctx: Context, device_id: uuid.UUID) -> Device:

@@ -6,15 +6,15 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from liaison import idempotency
-from liaison.auth.dependencies import ApiContext
+from liaison.auth.dependencies import ApiContext, get_runtime
 from liaison.audit.trail import PendingAudit
-from liaison.context import Context
-from liaison.scheduling import availability, booking, search
+from liaison.context import Context, unit_of_work
+from liaison.scheduling import availability, booking, ical, search, series
 from liaison.scheduling.schemas import (
     AppointmentCreate,
     AppointmentPage,
@@ -25,11 +25,18 @@ from liaison.scheduling.schemas import (
     BlockRead,
     BookHold,
     CancelRequest,
+    FeedCreate,
+    FeedIssued,
+    FeedRead,
     HistoryRead,
     OverrideCreate,
     OverrideRead,
     RescheduleRequest,
     ScheduleRead,
+    SeriesChange,
+    SeriesConflict,
+    SeriesCreate,
+    SeriesRead,
     SlotRead,
     SlotReason,
     SlotSearch,
@@ -281,3 +288,90 @@ def reschedule(appointment_id: uuid.UUID, body: RescheduleRequest, ctx: Updating
 @router.post("/appointments/{appointment_id}/status", response_model=AppointmentRead)
 def change_status(appointment_id: uuid.UUID, body: StatusChange, ctx: Updating) -> AppointmentRead:
     return appointment_read(booking.change_status(ctx, appointment_id, body.status, body.reason))
+
+
+# --- Recurring series -----------------------------------------------------------------
+
+
+def series_read(view: series.SeriesView) -> SeriesRead:
+    s = view.series
+    return SeriesRead(
+        id=s.id,
+        organization_id=s.organization_id,
+        patient_id=s.patient_id,
+        every_weeks=s.every_weeks,
+        count=s.count,
+        until=s.until,
+        status=s.status,
+        appointments=[appointment_read(v) for v in view.appointments],
+        skipped=[
+            SeriesConflict(occurrence=p.occurrence, start=p.start, problem=p.problem, alternatives=[slot_read(a) for a in p.alternatives])
+            for p in view.skipped
+        ],
+    )
+
+
+SeriesContext = appointment_context("update")
+
+
+@router.post("/appointment-series", response_model=SeriesRead, status_code=201, responses={409: {"description": "Occurrences that cannot be booked, with alternatives"}})
+def create_series(body: SeriesCreate, ctx: Creating) -> SeriesRead:
+    """Book a recurring visit. With on_conflict=fail nothing is booked if any occurrence
+    does not fit; with skip, the others are booked and the misfits reported."""
+    return series_read(series.create_series(ctx, body))
+
+
+@router.get("/appointment-series/{series_id}", response_model=SeriesRead)
+def get_series(series_id: uuid.UUID, ctx: Reading) -> SeriesRead:
+    return series_read(series.get_series(ctx, series_id))
+
+
+@router.post("/appointment-series/{series_id}/changes", response_model=SeriesRead)
+def change_series(series_id: uuid.UUID, body: SeriesChange, ctx: SeriesContext) -> SeriesRead:
+    """Cancel or move one occurrence, this and the following ones, or all to come."""
+    return series_read(series.change_series(ctx, series_id, body))
+
+
+# --- iCalendar ------------------------------------------------------------------------
+
+ICS = "text/calendar; charset=utf-8"
+
+
+@router.post("/practitioners/{practitioner_id}/calendar-feeds", response_model=FeedIssued, status_code=201)
+def create_feed(practitioner_id: uuid.UUID, body: FeedCreate, request: Request, ctx: ApiContext) -> FeedIssued:
+    """A secret subscription link to the practitioner's appointments (shown once)."""
+    issued = ical.create_feed(ctx, practitioner_id, body.label)
+    base = get_runtime(request).settings.base_url.rstrip("/")
+    return FeedIssued(**FeedRead.model_validate(issued.feed).model_dump(), url=f"{base}/ical/{issued.token}.ics")
+
+
+@router.get("/practitioners/{practitioner_id}/calendar-feeds", response_model=list[FeedRead])
+def list_feeds(practitioner_id: uuid.UUID, ctx: ApiContext) -> list[FeedRead]:
+    return [FeedRead.model_validate(f) for f in ical.list_feeds(ctx, practitioner_id)]
+
+
+@router.delete("/practitioners/{practitioner_id}/calendar-feeds/{feed_id}", status_code=204)
+def revoke_feed(practitioner_id: uuid.UUID, feed_id: uuid.UUID, ctx: ApiContext) -> Response:
+    ical.revoke_feed(ctx, practitioner_id, feed_id)
+    return Response(status_code=204)
+
+
+@router.get("/appointments/{appointment_id}/calendar.ics", response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
+def appointment_ics(appointment_id: uuid.UUID, ctx: Reading) -> Response:
+    body = ical.appointment_ics(ctx, appointment_id)
+    return Response(body, media_type=ICS, headers={"Content-Disposition": f'attachment; filename="appointment-{appointment_id}.ics"'})
+
+
+public_router = APIRouter(tags=["scheduling"])
+
+
+@public_router.get("/ical/{token}.ics", response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
+def feed(token: Annotated[str, Path(min_length=20, max_length=100)], request: Request) -> Response:
+    """A practitioner's calendar feed. The link itself is the credential."""
+    runtime = get_runtime(request)
+    with unit_of_work(
+        runtime.db, principal=None, audit_key=runtime.audit_key,
+        request_id=getattr(request.state, "request_id", None), client_ip=request.client.host if request.client else None,
+    ) as ctx:
+        body = ical.feed_calendar(ctx, token)
+    return Response(body, media_type=ICS, headers={"Cache-Control": "private, max-age=300"})

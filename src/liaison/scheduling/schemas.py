@@ -318,13 +318,19 @@ class SeriesChange(Shape):
     action: Literal["cancel", "move"]
     reason: Reason = "changed by the care team"
     cancelled_by: CancelledBy = "organization"
-    new_start: AwareDatetime | None = Field(default=None, description="For move: the new start of the chosen occurrence; later ones keep their local time of day shifted by the same amount")
+    new_start: AwareDatetime | None = Field(
+        default=None,
+        validate_default=True,
+        description="For move: the new start of the chosen occurrence; later ones keep "
+        "their local time of day shifted by the same amount",
+    )
 
-    @model_validator(mode="after")
-    def _move_needs_start(self) -> SeriesChange:
-        if self.action == "move" and self.new_start is None:
-            raise ValueError("new_start is required to move occurrences")
-        return self
+    @field_validator("new_start")
+    @classmethod
+    def _move_needs_start(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if info.data.get("action") == "move" and value is None:
+            raise ValueError("is required to move occurrences")
+        return value
 
 
 # --- iCalendar ------------------------------------------------------------------------
