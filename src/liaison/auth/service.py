@@ -136,9 +136,10 @@ LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 def resolve_session(
     session: Session, settings: Settings, token: str
 ) -> tuple[UserSession, User] | None:
-    record = repository.session_by_digest(session, token_digest(token))
-    if record is None:
+    found = repository.session_and_user(session, token_digest(token))
+    if found is None:
         return None
+    record, user = found
     now = clock.now()
     live = rules.session_is_live(
         now=now,
@@ -147,10 +148,7 @@ def resolve_session(
         revoked_at=record.revoked_at,
         idle=timedelta(minutes=settings.session_idle_minutes),
     )
-    if not live:
-        return None
-    user = session.get(User, record.user_id)
-    if user is None or not user.active:
+    if not live or not user.active:
         return None
     if now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
         record.last_seen_at = now
@@ -184,12 +182,12 @@ def issue_api_token(
 
 
 def resolve_api_token(session: Session, token: str) -> tuple[ApiToken, User] | None:
-    record = repository.token_by_digest(session, token_digest(token))
+    found = repository.token_and_user(session, token_digest(token))
     now = clock.now()
-    if record is None or record.revoked_at is not None or record.expires_at <= now:
+    if found is None:
         return None
-    user = session.get(User, record.user_id)
-    if user is None or not user.active:
+    record, user = found
+    if record.revoked_at is not None or record.expires_at <= now or not user.active:
         return None
     if record.last_used_at is None or now - record.last_used_at >= LAST_SEEN_RESOLUTION:
         record.last_used_at = now

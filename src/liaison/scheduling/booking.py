@@ -131,6 +131,55 @@ def _seat(ctx: Context, organization_id: uuid.UUID, role_id: uuid.UUID, service:
     return Seat(role, schedule, location, practitioner.display_name)
 
 
+def _booking_context(
+    ctx: Context, organization_id: uuid.UUID, patient_id: uuid.UUID, service_id: uuid.UUID, role_id: uuid.UUID
+) -> tuple[Patient, HealthcareService, Seat]:
+    """Patient, visit type and seat of a booking in one query when all is well; when
+    something is missing or inactive, the step-by-step checks say exactly what."""
+    principal = ctx.caller
+    offers = (
+        select(PractitionerRoleService.id)
+        .where(
+            PractitionerRoleService.organization_id == PractitionerRole.organization_id,
+            PractitionerRoleService.practitioner_role_id == PractitionerRole.id,
+            PractitionerRoleService.healthcare_service_id == HealthcareService.id,
+        )
+        .exists()
+    )
+    stmt = (
+        select(Patient, HealthcareService, PractitionerRole, Schedule, Location, Practitioner)
+        .select_from(PractitionerRole)
+        .join(Schedule, and_(Schedule.organization_id == PractitionerRole.organization_id, Schedule.practitioner_role_id == PractitionerRole.id))
+        .join(Location, and_(Location.organization_id == PractitionerRole.organization_id, Location.id == PractitionerRole.location_id))
+        .join(Practitioner, and_(Practitioner.organization_id == PractitionerRole.organization_id, Practitioner.id == PractitionerRole.practitioner_id))
+        .join(HealthcareService, and_(HealthcareService.organization_id == PractitionerRole.organization_id, HealthcareService.id == service_id))
+        .join(Patient, and_(Patient.organization_id == PractitionerRole.organization_id, Patient.id == patient_id))
+        .where(
+            PractitionerRole.organization_id == organization_id,
+            PractitionerRole.id == role_id,
+            PractitionerRole.active.is_(True),
+            Practitioner.active.is_(True),
+            Location.active.is_(True),
+            Schedule.active.is_(True),
+            HealthcareService.active.is_(True),
+            Patient.active.is_(True),
+            offers,
+        )
+    )
+    stmt = scoped(scoped(stmt, principal, PractitionerRole, Permission.DIRECTORY_READ), principal, Patient, Permission.PATIENT_READ)
+    row = ctx.session.execute(stmt).first()
+    if row is not None:
+        patient, service, role, schedule, location, practitioner = row
+        return patient, service, Seat(role, schedule, location, practitioner.display_name)
+    patient = referenced(ctx.session, principal, Patient, organization_id, patient_id, Permission.PATIENT_READ, "patient_id")
+    if not patient.active:
+        raise InvalidInput("patient_id", "is an inactive patient record")
+    service = referenced(ctx.session, principal, HealthcareService, organization_id, service_id, Permission.DIRECTORY_READ, "healthcare_service_id")
+    if not service.active:
+        raise InvalidInput("healthcare_service_id", "is not an active visit type")
+    return patient, service, _seat(ctx, organization_id, role_id, service)
+
+
 def _check_time_rules(service: HealthcareService, start: datetime, now: datetime) -> None:
     policy = calendars.policy_of(service)
     if start < now:
@@ -158,6 +207,12 @@ class Placement:
     # Free starts near the requested one; ``stale=True`` when someone else has just
     # taken the requested time, so starts overlapping it are left out too.
     nearby: Callable[[bool], list[dict[str, object]]]
+    # True when a hold that ran out still sits on the time: release it before inserting.
+    releases_holds: bool = False
+
+    @property
+    def schedule_ids(self) -> list[uuid.UUID]:
+        return [self.practitioner_schedule, *(schedule for _, schedule in self.devices)]
 
 
 def place(
@@ -247,7 +302,9 @@ def place(
         if free is None:
             raise taken(f"No {kind} is free at this time")
         chosen.append((free.device_id, free.schedule_id))
-    return Placement(schedule.id, lane, chosen, nearby)
+    used = [calendar, *(cals.calendars[schedule_id] for _, schedule_id in chosen)]
+    stale = any(blocked.overlaps(hold) for c in used for hold in c.expired_holds)
+    return Placement(schedule.id, lane, chosen, nearby, stale)
 
 
 # --- Writing --------------------------------------------------------------------------
@@ -312,16 +369,14 @@ def _insert(
         for device_id, schedule_id in placement.devices
     ]
     try:
-        # A savepoint, so that when the database refuses an overlap the transaction is
-        # still usable to work out alternatives for the answer.
-        with ctx.session.begin_nested():
-            ctx.session.add(appointment)
-            ctx.session.flush()
-            ctx.session.add_all(participants)
-            ctx.session.flush()
+        ctx.session.add(appointment)
+        ctx.session.add_all(participants)
+        ctx.session.flush()
     except IntegrityError as exc:
         if not _is_overlap(exc):
             raise
+        # The alternatives come from the calendar already in memory: the failed
+        # transaction is not touched again (the unit of work rolls it back).
         raise SlotTaken(
             "Another appointment was booked at this time a moment ago",
             alternatives=placement.nearby(True),
@@ -360,18 +415,13 @@ def book_appointment(
     )
     start = start.astimezone(UTC)
     principal = ctx.require(WRITE, organization_id)
-    patient = referenced(ctx.session, principal, Patient, organization_id, patient_id, Permission.PATIENT_READ, "patient_id")
-    if not patient.active:
-        raise InvalidInput("patient_id", "is an inactive patient record")
-    service = referenced(ctx.session, principal, HealthcareService, organization_id, service_id, Permission.DIRECTORY_READ, "healthcare_service_id")
-    if not service.active:
-        raise InvalidInput("healthcare_service_id", "is not an active visit type")
-    seat = _seat(ctx, organization_id, role_id, service)
+    patient, service, seat = _booking_context(ctx, organization_id, patient_id, service_id, role_id)
     role, location = seat.role, seat.location
     now = clock.now()
     _check_time_rules(service, start, now)
-    repository.release_expired_holds(ctx.session, principal, now, [seat.schedule.id])
     placement = place(ctx, service, seat, start, device_ids=device_ids, overbook=overbook)
+    if placement.releases_holds:
+        repository.release_expired_holds(ctx.session, principal, now, placement.schedule_ids)
     policy = calendars.policy_of(service)
     appointment = Appointment(
         id=new_id(),

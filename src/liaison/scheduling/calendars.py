@@ -96,8 +96,9 @@ def load(
 ) -> CalendarSet:
     """Calendars for ``schedules`` covering local dates [first, last].
 
-    One query each for rules (unless given), holidays, overrides, blocks, busy time and
-    the per-day counts of ``service_id``, whatever the number of schedules.
+    One query each for rules (unless given), holidays, overrides, blocks and busy time,
+    whatever the number of schedules; ``service_id`` names the visit type whose
+    bookings count toward its daily maximum.
     """
     ids = [s.schedule_id for s in schedules]
     if rules is None:
@@ -114,12 +115,17 @@ def load(
     blocked: dict[uuid.UUID, list[Span]] = defaultdict(list)
     for row in repository.blocks_for(session, principal, ids, lo, hi):
         blocked[row.schedule_id].append(Span(row.start_at, row.end_at))
-    for row in repository.busy_for(session, principal, ids, lo, hi, now, lane=lane):
-        taken[row.schedule_id].append(Span(row.block_start, row.block_end))
+    expired: dict[uuid.UUID, list[Span]] = defaultdict(list)
     per_day: dict[uuid.UUID, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    if service_id is not None:
-        tz_of = {s.schedule_id: zone(s.time_zone) for s in schedules}
-        for row in repository.bookings_per_day(session, principal, ids, service_id, lo, hi, now):
+    tz_of = {s.schedule_id: zone(s.time_zone) for s in schedules}
+    for row in repository.busy_for(session, principal, ids, lo, hi):
+        span = Span(row.block_start, row.block_end)
+        if row.hold_expires_at is not None and row.hold_expires_at <= now:
+            expired[row.schedule_id].append(span)
+            continue
+        if row.lane == lane:
+            taken[row.schedule_id].append(span)
+        if service_id is not None and row.healthcare_service_id == service_id and row.device_id is None:
             per_day[row.schedule_id][row.block_start.astimezone(tz_of[row.schedule_id]).date()] += 1
     calendars = {}
     for ref in schedules:
@@ -132,6 +138,7 @@ def load(
             Busy(taken.get(ref.schedule_id, [])),
             dict(per_day.get(ref.schedule_id, {})),
             Busy(blocked.get(ref.schedule_id, [])),
+            expired.get(ref.schedule_id, []),
         )
     return CalendarSet(calendars, first, last)
 

@@ -185,11 +185,10 @@ def busy_for(
     schedule_ids: Sequence[uuid.UUID],
     start: datetime,
     end: datetime,
-    now: datetime,
-    *,
-    lane: int | None = 0,
 ) -> list[Any]:
-    """(schedule_id, block_start, block_end, healthcare_service_id) of taken time."""
+    """Blocking participant rows overlapping [start, end), every lane, expired holds
+    included (the caller tells live time from holds that ran out, so that one query
+    serves the free-time check, the daily maximum and the release of stale holds)."""
     if not schedule_ids:
         return []
     stmt = select(
@@ -197,14 +196,15 @@ def busy_for(
         AppointmentParticipant.block_start,
         AppointmentParticipant.block_end,
         AppointmentParticipant.healthcare_service_id,
+        AppointmentParticipant.lane,
+        AppointmentParticipant.device_id,
+        AppointmentParticipant.hold_expires_at,
     ).where(
         AppointmentParticipant.schedule_id.in_(schedule_ids),
         AppointmentParticipant.block_start < end,
         AppointmentParticipant.block_end > start,
-        _live(now),
+        AppointmentParticipant.blocking.is_(True),
     )
-    if lane is not None:
-        stmt = stmt.where(AppointmentParticipant.lane == lane)
     # Busy time is not patient data (no patient is named), hence directory scope.
     return list(session.execute(scoped(stmt, principal, AppointmentParticipant, DIRECTORY)))
 
@@ -277,29 +277,6 @@ def holidays(session: Session, principal: Principal, organization_id: uuid.UUID,
         OrganizationHoliday.date <= last,
     )
     return set(session.scalars(scoped(stmt, principal, OrganizationHoliday, DIRECTORY)))
-
-
-def bookings_per_day(
-    session: Session,
-    principal: Principal,
-    schedule_ids: Sequence[uuid.UUID],
-    service_id: uuid.UUID,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-) -> list[Any]:
-    """(schedule_id, block_start) of live bookings of one visit type, for daily maxima."""
-    if not schedule_ids:
-        return []
-    stmt = select(AppointmentParticipant.schedule_id, AppointmentParticipant.block_start).where(
-        AppointmentParticipant.schedule_id.in_(schedule_ids),
-        AppointmentParticipant.healthcare_service_id == service_id,
-        AppointmentParticipant.block_start < end,
-        AppointmentParticipant.block_end > start,
-        AppointmentParticipant.device_id.is_(None),
-        _live(now),
-    )
-    return list(session.execute(scoped(stmt, principal, AppointmentParticipant, DIRECTORY)))
 
 
 def practitioners_seen(

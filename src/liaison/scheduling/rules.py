@@ -125,11 +125,18 @@ def rule_dates(rule: WeeklyRule, first: date, last: date) -> list[date]:
     end = min(last, rule.valid_until) if rule.valid_until else last
     if start > end:
         return []
+    # rrule walks from DTSTART; a rule valid since years ago would be iterated week by
+    # week up to today on every call. Moving DTSTART forward by whole multiples of the
+    # interval keeps the same weeks (RFC 5545 counts intervals from DTSTART's week) and
+    # starts the walk just before the range.
+    period_days = 7 * rule.every_weeks
+    skip = max(0, (start - rule.valid_from).days // period_days - 1)
+    dtstart = rule.valid_from + timedelta(days=skip * period_days)
     recurrence = rrule(
         WEEKLY,
         interval=rule.every_weeks,
         byweekday=[ISO_TO_RRULE[d] for d in sorted(rule.weekdays)],
-        dtstart=datetime.combine(rule.valid_from, time()),
+        dtstart=datetime.combine(dtstart, time()),
         until=datetime.combine(end, time()),
     )
     return [
@@ -233,6 +240,9 @@ class ResourceCalendar:
     booked_per_day: dict[date, int] = field(default_factory=dict)
     # Time taken out of the schedule: blocks, meetings, time off.
     blocked: Busy = field(default_factory=lambda: Busy([]))
+    # Holds whose time ran out but are not released yet: free for slot finding, but a
+    # booking over one must release it first.
+    expired_holds: list[Span] = field(default_factory=list)
     _window_starts: list[datetime] = field(init=False, repr=False)
     _longest: timedelta = field(init=False, repr=False)
 
