@@ -17,8 +17,6 @@ from liaison.auth.schemas import (
     TokenRequest,
 )
 from liaison.context import unit_of_work
-from liaison.errors import NotFound
-from liaison.models import User
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -87,16 +85,5 @@ def me(ctx: ApiContext) -> MeRead:
 @router.post("/password", status_code=204)
 def change_password(body: PasswordChange, request: Request, ctx: ApiContext) -> Response:
     """Change your password. Every other session and every API token stops working."""
-    runtime = get_runtime(request)
-    user = ctx.session.get(User, ctx.caller.user_id)
-    if user is None:
-        raise NotFound("User")
-    service.change_password(
-        ctx.session,
-        runtime.passwords,
-        user,
-        body.current_password,
-        body.new_password,
-        keep_session=ctx.caller.session_id,
-    )
+    service.change_own_password(ctx, get_runtime(request).passwords, body.current_password, body.new_password)
     return Response(status_code=204)

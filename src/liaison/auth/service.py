@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -230,6 +231,18 @@ def change_password(
     repository.revoke_sessions(session, user.id, now, keep=keep_session)
     repository.revoke_tokens(session, user.id, now)
     session.flush()
+
+
+def change_own_password(ctx: Any, passwords: Passwords, current_password: str, new_password: str) -> None:
+    """The signed-in user changes their password (audited; ends their other sessions)."""
+    principal = ctx.caller
+    ctx.audit("execute", "User", principal.user_id, change="password")
+    user = ctx.session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound("User")
+    change_password(
+        ctx.session, passwords, user, current_password, new_password, keep_session=principal.session_id
+    )
 
 
 def principal_for(

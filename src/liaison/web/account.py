@@ -73,16 +73,10 @@ def change_password(request: Request, ctx: ApiContext, form: Form) -> Response:
     except ValidationError as exc:
         errors = errors_of(exc) | errors
     if not errors:
-        user, _ = users_service.get_user(ctx, ctx.caller.user_id)
         try:
             # This browser's session stays; every other session and every token ends.
-            auth_service.change_password(
-                ctx.session,
-                get_runtime(request).passwords,
-                user,
-                data.current_password,
-                data.new_password,
-                keep_session=ctx.caller.session_id,
+            auth_service.change_own_password(
+                ctx, get_runtime(request).passwords, data.current_password, data.new_password
             )
         except InvalidInput as exc:
             errors = errors_of(exc)
