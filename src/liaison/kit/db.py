@@ -127,6 +127,16 @@ def _configure_sqlite(engine: Engine, lock_timeout_s: float) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_s * 1000)}")
         cursor.close()
 
+    @event.listens_for(engine.pool, "close")
+    def _on_close(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite's advice: let it refresh the query planner's statistics for the tables
+        # this connection used, bounded so it never scans a whole large table.
+        try:
+            dbapi_connection.execute("PRAGMA analysis_limit=1000")
+            dbapi_connection.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass  # best effort: the connection is going away
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Every unit of work may write (reads of patient data append audit rows), and a

@@ -38,6 +38,9 @@ class Criteria:
         return not self.names
 
 
+# Enough for "de la Garza del Valle, Horacio"; each extra word adds readings to try.
+MAX_NAME_WORDS = 6
+
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATE_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _PHONEISH = re.compile(r"^[+()\d][\d\s().+-]{6,}$")
@@ -80,7 +83,7 @@ def parse_query(q: str) -> Criteria:
         else:
             key = search_key(raw)
             names.extend(key.split())
-    return Criteria(name_tokens=tuple(names[:4]), birth_date=birth, mrn=mrn)
+    return Criteria(name_tokens=tuple(names[:MAX_NAME_WORDS]), birth_date=birth, mrn=mrn)
 
 
 def name_splits(tokens: tuple[str, ...]) -> list[tuple[str | None, str | None]]:
