@@ -48,9 +48,7 @@ PAIRS = [
 def _max_len(annotation: object) -> int | None:
     limits = []
     for arg in typing.get_args(annotation) or ():
-        if isinstance(arg, MaxLen):
-            limits.append(arg.max_length)
-        elif hasattr(arg, "max_length") and isinstance(getattr(arg, "max_length", None), int):
+        if isinstance(arg, MaxLen) or (hasattr(arg, "max_length") and isinstance(getattr(arg, "max_length", None), int)):
             limits.append(arg.max_length)
         else:
             inner = _max_len(arg)

@@ -51,7 +51,13 @@ def world(api) -> World:
     a_user = api.user(a, "coordinator")
     from datetime import UTC, datetime, time
 
-    from liaison.models import Appointment, AvailabilityRule, Schedule, ScheduleBlock, ScheduleOverride
+    from liaison.models import (
+        Appointment,
+        AvailabilityRule,
+        Schedule,
+        ScheduleBlock,
+        ScheduleOverride,
+    )
 
     schedule = api._save(Schedule(organization_id=a.id, practitioner_role_id=role.id, location_id=loc.id))
     rule = api._save(AvailabilityRule(organization_id=a.id, schedule_id=schedule.id, weekdays=[1, 2, 3, 4, 5],

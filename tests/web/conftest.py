@@ -72,3 +72,14 @@ def signed_in(browser: Browser, make):  # type: ignore[no-untyped-def]
         return browser
 
     return sign_in
+
+
+@pytest.fixture
+def clinic(make):  # type: ignore[no-untyped-def]
+    """The scheduling pages' clinic (tests/web/scheduling_scene.py), clock frozen."""
+    from liaison.kit import clock
+    from tests.scheduling.conftest import NOW
+    from tests.web.scheduling_scene import build
+
+    with clock.frozen_at(NOW):
+        yield build(make)

@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from liaison.authz.scope import unscoped_system
+from liaison.demo import scheduling
 from liaison.demo.accounts import ACCOUNTS, DEMO_EMAILS, ROLE_ORDER, AccountIds
 from liaison.demo.bulk import insert_rows
 from liaison.demo.catalog import (
@@ -37,7 +38,9 @@ from liaison.demo.catalog import (
 )
 from liaison.demo.directory import OrgDirectory, build_organization
 from liaison.demo.patients import PatientGenerator
+from liaison.kit import clock
 from liaison.models import (
+    Appointment,
     Base,
     Location,
     Membership,
@@ -61,8 +64,16 @@ DIRECTORY_TABLES = (
     "practitioner_role_service",
 )
 PATIENT_BATCH = {"small": 500, "large": 5_000}
+SCHEDULING_TABLES = (
+    "schedule",
+    "availability_rule",
+    "appointment",
+    "appointment_participant",
+    "appointment_history",
+)
 LOADED_TABLES = (
     *DIRECTORY_TABLES,
+    *SCHEDULING_TABLES,
     "patient",
     "patient_telecom",
     "patient_identifier",
@@ -97,7 +108,8 @@ class Summary:
         c = self.counts
         what = (
             f"{c['organizations']} organizations, {c['locations']} locations, "
-            f"{c['practitioners']:,} practitioners, {c['patients']:,} patients, {c['users']} users"
+            f"{c['practitioners']:,} practitioners, {c['patients']:,} patients, "
+            f"{c.get('appointments', 0):,} appointments, {c['users']} users"
         )
         if self.already_loaded:
             head = f"Demo data already loaded ({what}); `liaison demo --reset` rebuilds it."
@@ -125,10 +137,12 @@ def load(
     reset: bool,
     progress: Progress | None = None,
     patients: int | None = None,
+    appointments: bool = True,
 ) -> Summary:
     """Build the demo (or, when it is already there and ``reset`` is false, describe it).
 
-    ``patients`` overrides the number of patients of ``size`` (tests use fewer).
+    ``patients`` overrides the number of patients of ``size`` and ``appointments=False``
+    leaves the calendars without bookings (tests that are not about them use both).
     """
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
@@ -138,7 +152,7 @@ def load(
             return summarize(session, already_loaded=True)
         if reset:
             empty_database(session, runtime.db.dialect)
-        near_duplicates = _build(session, runtime, seed, size, patients or PATIENTS[size], progress)
+        near_duplicates = _build(session, runtime, seed, size, patients or PATIENTS[size], progress, appointments)
         summary = summarize(session, already_loaded=False)
     refresh_statistics(runtime)
     summary.seconds = time.perf_counter() - started
@@ -210,6 +224,7 @@ def _build(
     size: str,
     total_patients: int,
     progress: Progress | None,
+    appointments: bool = True,
 ) -> list[tuple[str, str]]:
     def task(description: str, total: int) -> Any:
         return progress.add_task(description, total=total) if progress else None
@@ -221,6 +236,8 @@ def _build(
     accounts = AccountIds(seed)
     directory_task = task("Directory", len(DIRECTORY_TABLES))
     orgs: list[OrgDirectory] = [build_organization(spec, seed, size) for spec in ORGANIZATIONS]
+    for org in orgs:
+        scheduling.apply_policies(org)
     for table in DIRECTORY_TABLES:
         insert_rows(session, table, [row for org in orgs for row in org.rows.get(table, [])])
         advance(directory_task, 1)
@@ -230,6 +247,7 @@ def _build(
     near_duplicates: list[tuple[str, str]] = []
     portal: tuple[uuid.UUID, str] | None = None
     first_batch = True
+    patient_ids: dict[uuid.UUID, list[uuid.UUID]] = {}
     for org, count in zip(orgs, _patient_counts(total_patients), strict=True):
         generator = PatientGenerator(
             org,
@@ -240,6 +258,7 @@ def _build(
             portal_email=f"patient@{HARBOR.domain}" if org.spec is HARBOR else None,
         )
         for batch in generator.batches(PATIENT_BATCH[size]):
+            patient_ids.setdefault(org.id, []).extend(row["id"] for row in batch.patients)
             insert_rows(session, "patient", batch.patients)
             if first_batch:
                 _analyze_early(session, ("patient",))
@@ -252,6 +271,16 @@ def _build(
         portal = portal or generator.stats.portal_patient
     if portal is None:
         raise RuntimeError("no patient qualified for the portal login; raise the patient count")
+
+    # Calendars are dated from the day of loading: a demo calendar must show this week.
+    today = clock.now().date()
+    calendar_task = task("Calendars", len(orgs))
+    for org in orgs:
+        calendars = scheduling.build(org, patient_ids.get(org.id, []) if appointments else [], seed, size, today)
+        for table in SCHEDULING_TABLES:
+            insert_rows(session, table, calendars.rows.get(table, []))
+        _analyze_early(session, ("schedule", "appointment"))
+        advance(calendar_task, 1)
 
     users_task = task("Users", 1)
     # One hash for every demo account: argon2 is deliberately slow.
@@ -310,6 +339,7 @@ def summarize(session: Session, *, already_loaded: bool) -> Summary:
             "locations": count(Location),
             "practitioners": count(Practitioner),
             "patients": count(Patient),
+            "appointments": count(Appointment),
             "users": len(users),
         },
         already_loaded=already_loaded,

@@ -15,6 +15,12 @@ from liaison.models.directory import (
 )
 from liaison.models.idempotency import IdempotencyRecord
 from liaison.models.jobs import OutboxMessage
+from liaison.models.patients import (
+    CommunicationConsent,
+    Patient,
+    PatientIdentifier,
+    PatientTelecom,
+)
 from liaison.models.scheduling import (
     Appointment,
     AppointmentHistory,
@@ -26,43 +32,37 @@ from liaison.models.scheduling import (
     ScheduleBlock,
     ScheduleOverride,
 )
-from liaison.models.patients import (
-    CommunicationConsent,
-    Patient,
-    PatientIdentifier,
-    PatientTelecom,
-)
 
 __all__ = [
+    "ApiToken",
     "Appointment",
     "AppointmentHistory",
     "AppointmentParticipant",
     "AppointmentSeries",
-    "AvailabilityRule",
-    "CalendarFeed",
-    "IdempotencyRecord",
-    "OutboxMessage",
-    "Schedule",
-    "ScheduleBlock",
-    "ScheduleOverride",
-    "ApiToken",
     "AuditEvent",
     "AuditHead",
+    "AvailabilityRule",
     "Base",
+    "CalendarFeed",
     "CommunicationConsent",
     "Device",
     "HealthcareService",
+    "IdempotencyRecord",
     "Location",
     "LoginThrottle",
     "Membership",
     "Organization",
     "OrganizationHoliday",
+    "OutboxMessage",
     "Patient",
     "PatientIdentifier",
     "PatientTelecom",
     "Practitioner",
     "PractitionerRole",
     "PractitionerRoleService",
+    "Schedule",
+    "ScheduleBlock",
+    "ScheduleOverride",
     "User",
     "UserSession",
 ]

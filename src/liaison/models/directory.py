@@ -137,6 +137,7 @@ class PractitionerRole(TenantOwned, Timestamped, Base):
     __tablename__ = "practitioner_role"
     __table_args__ = (
         UniqueConstraint("organization_id", "practitioner_id", "location_id"),
+        Index(None, "organization_id", "location_id"),
         ForeignKeyConstraint(
             ["organization_id", "practitioner_id"],
             ["practitioner.organization_id", "practitioner.id"],

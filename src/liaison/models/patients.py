@@ -42,6 +42,8 @@ class Patient(TenantOwned, Timestamped, Base):
         Index(None, "organization_id", "family_key", "given_key", "id"),
         Index(None, "organization_id", "given_key"),
         Index(None, "organization_id", "birth_date"),
+        Index(None, "organization_id", "preferred_location_id"),
+        Index(None, "organization_id", "preferred_practitioner_id"),
     )
 
     # Medical record number, unique within the organization.

@@ -60,6 +60,7 @@ class Schedule(TenantOwned, Timestamped, Base):
         _fk("location_id", "location"),
         UniqueConstraint("organization_id", "practitioner_role_id"),
         UniqueConstraint("organization_id", "device_id"),
+        Index(None, "organization_id", "location_id"),
         CheckConstraint(
             "(practitioner_role_id IS NULL) <> (device_id IS NULL)", name="one_actor"
         ),
@@ -141,6 +142,9 @@ class AppointmentSeries(TenantOwned, Timestamped, Base):
         _fk("healthcare_service_id", "healthcare_service"),
         _fk("practitioner_role_id", "practitioner_role"),
         CheckConstraint("every_weeks between 1 and 52", name="every_weeks"),
+        Index(None, "organization_id", "practitioner_role_id"),
+        Index(None, "organization_id", "healthcare_service_id"),
+        Index(None, "organization_id", "patient_id"),
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column()
@@ -176,6 +180,10 @@ class Appointment(TenantOwned, Timestamped, Base):
         Index(None, "organization_id", "practitioner_role_id", "start_at"),
         Index(None, "organization_id", "location_id", "start_at"),
         Index(None, "organization_id", "series_id"),
+        # Foreign keys are checked from the referenced side on delete; without these a
+        # deleted appointment or visit type would scan the whole table.
+        Index(None, "organization_id", "rescheduled_from_id"),
+        Index(None, "organization_id", "healthcare_service_id"),
         Index(None, "status", "hold_expires_at"),
     )
 
@@ -258,7 +266,7 @@ class CalendarFeed(TenantOwned, Base):
     """An iCalendar subscription to a practitioner's appointments, by secret link."""
 
     __tablename__ = "calendar_feed"
-    __table_args__ = (_fk("practitioner_id", "practitioner", "CASCADE"),)
+    __table_args__ = (_fk("practitioner_id", "practitioner", "CASCADE"), Index(None, "organization_id", "practitioner_id"),)
 
     practitioner_id: Mapped[uuid.UUID] = mapped_column()
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)

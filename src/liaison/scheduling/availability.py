@@ -29,7 +29,13 @@ from liaison.models import (
     ScheduleOverride,
 )
 from liaison.scheduling import calendars, repository
-from liaison.scheduling.rules import ISO_TO_RRULE, DayHours, OpenWindow, local_time_exists, open_windows
+from liaison.scheduling.rules import (
+    ISO_TO_RRULE,
+    DayHours,
+    OpenWindow,
+    local_time_exists,
+    open_windows,
+)
 from liaison.scheduling.schemas import AvailabilityRuleCreate, BlockCreate, OverrideCreate
 from liaison.scheduling.search import SearchRequest, Slot, find_slots
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from liaison.authz.access import access_one, referenced
 from liaison.authz.permissions import Permission
+from liaison.authz.scope import scoped
 from liaison.context import Context
 from liaison.errors import Conflict, InvalidInput, NotFound
 from liaison.jobs.outbox import enqueue
@@ -36,7 +37,6 @@ from liaison.models import (
     PractitionerRoleService,
     Schedule,
 )
-from liaison.authz.scope import scoped
 from liaison.models.base import new_id
 from liaison.scheduling import calendars, lifecycle, repository
 from liaison.scheduling.rules import Span, find_starts
@@ -243,9 +243,12 @@ def place(
     ]
     first = visit.start.astimezone(tz).date()
     last = max(visit.end.astimezone(tz).date(), first + timedelta(days=NEARBY_DAYS - 1))
-    cals = calendars.load(session, principal, schedule.organization_id, refs, first, last, now, service_id=service.id)
-    calendar = cals.calendars[schedule.id]
-    companions = [[cals.calendars[d.schedule_id] for d in devices if d.kind == kind] for kind in kinds]
+    cals = calendars.load(
+        session, principal, schedule.organization_id, refs, first, last, now,
+        service_id=service.id, count_per_day=policy.max_per_day is not None,
+    )
+    calendar = cals[schedule.id]
+    companions = [[cals[d.schedule_id] for d in devices if d.kind == kind] for kind in kinds]
 
     def nearby(stale: bool = False) -> list[dict[str, object]]:
         window_start, window_end = cals.window(location.time_zone)
@@ -298,11 +301,11 @@ def place(
             options = [d for d in options if d.device_id in device_ids]
             if not options:
                 raise InvalidInput("device_ids", f"must include a {kind} at this location")
-        free = next((d for d in options if cals.calendars[d.schedule_id].can_host(start, policy, now)), None)
+        free = next((d for d in options if cals[d.schedule_id].can_host(start, policy, now)), None)
         if free is None:
             raise taken(f"No {kind} is free at this time")
         chosen.append((free.device_id, free.schedule_id))
-    used = [calendar, *(cals.calendars[schedule_id] for _, schedule_id in chosen)]
+    used = [calendar, *(cals[schedule_id] for _, schedule_id in chosen)]
     stale = any(blocked.overlaps(hold) for c in used for hold in c.expired_holds)
     return Placement(schedule.id, lane, chosen, nearby, stale)
 

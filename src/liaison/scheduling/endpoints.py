@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from liaison import idempotency
-from liaison.auth.dependencies import ApiContext, get_runtime
 from liaison.audit.trail import PendingAudit
+from liaison.auth.dependencies import ApiContext, get_runtime
 from liaison.context import Context, unit_of_work
 from liaison.scheduling import availability, booking, ical, search, series
 from liaison.scheduling.schemas import (

@@ -66,11 +66,16 @@ def _primary(tag: str) -> str:
     return tag.split("-")[0].lower()
 
 
+def fit_points(offer: Offer, fit: PatientFit | None) -> int:
+    """The day-independent part of ``score``: an upper bound on any slot's score."""
+    return sum(r.points for r in score(offer, date.min, date.min, fit)[1])
+
+
 def score(offer: Offer, day: date, today: date, fit: PatientFit | None) -> tuple[int, list[Reason]]:
     reasons: list[Reason] = []
     if fit is not None:
         wanted = _primary(fit.language)
-        if wanted != "en" and wanted in {_primary(lang) for lang in offer.languages}:
+        if wanted != "en" and any(_primary(lang) == wanted for lang in offer.languages):
             name = LANGUAGE_NAMES.get(wanted, wanted)
             reasons.append(Reason("language", LANGUAGE_POINTS, f"speaks {name}"))
         if offer.practitioner_id in fit.seen:

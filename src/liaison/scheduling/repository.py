@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import String, and_, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from liaison.authz.permissions import Permission
@@ -145,6 +145,39 @@ def rules_for(session: Session, principal: Principal, schedule_ids: Sequence[uui
     return list(session.scalars(scoped(stmt, principal, AvailabilityRule, DIRECTORY)))
 
 
+def rule_values_for(session: Session, principal: Principal, schedule_ids: Sequence[uuid.UUID]) -> list[Any]:
+    """Rules as plain rows (no ORM objects): slot search reads hundreds of them."""
+    if not schedule_ids:
+        return []
+    stmt = select(
+        AvailabilityRule.schedule_id,
+        AvailabilityRule.weekdays,
+        AvailabilityRule.start_time,
+        AvailabilityRule.end_time,
+        AvailabilityRule.valid_from,
+        AvailabilityRule.valid_until,
+        AvailabilityRule.every_weeks,
+        AvailabilityRule.reserved_for_service_ids,
+        AvailabilityRule.release_hours_before,
+    ).where(AvailabilityRule.schedule_id.in_(schedule_ids))
+    return list(session.execute(scoped(stmt, principal, AvailabilityRule, DIRECTORY)))
+
+
+def organization_rule_values(session: Session, principal: Principal, organization_id: uuid.UUID) -> list[Any]:
+    stmt = select(
+        AvailabilityRule.schedule_id,
+        AvailabilityRule.weekdays,
+        AvailabilityRule.start_time,
+        AvailabilityRule.end_time,
+        AvailabilityRule.valid_from,
+        AvailabilityRule.valid_until,
+        AvailabilityRule.every_weeks,
+        AvailabilityRule.reserved_for_service_ids,
+        AvailabilityRule.release_hours_before,
+    ).where(AvailabilityRule.organization_id == organization_id)
+    return list(session.execute(scoped(stmt, principal, AvailabilityRule, DIRECTORY)))
+
+
 def overrides_for(
     session: Session, principal: Principal, schedule_ids: Sequence[uuid.UUID], first: date, last: date
 ) -> list[ScheduleOverride]:
@@ -179,27 +212,47 @@ def _live(now: datetime) -> Any:
     )
 
 
+def _raw(column: Any, session: Session) -> Any:
+    """On SQLite, read a column as its stored text and let the caller parse it: for the
+    thousands of rows slot search reads, SQLAlchemy's per-value conversion (regex date
+    parsing, UUID objects) cost more than the query. PostgreSQL's driver returns native
+    values cheaply, so there the column is read as is."""
+    if session.get_bind().dialect.name == "sqlite":
+        return type_coerce(column, String)
+    return column
+
+
 def busy_for(
     session: Session,
     principal: Principal,
     schedule_ids: Sequence[uuid.UUID],
     start: datetime,
     end: datetime,
+    *,
+    detail: bool = False,
 ) -> list[Any]:
     """Blocking participant rows overlapping [start, end), every lane, expired holds
     included (the caller tells live time from holds that ran out, so that one query
-    serves the free-time check, the daily maximum and the release of stale holds)."""
+    serves the free-time check, the daily maximum and the release of stale holds).
+
+    ``detail`` adds the visit type and device of each row (for daily maxima). Ids and
+    instants may come back raw (see ``_raw``); ``calendars`` reads them.
+    """
     if not schedule_ids:
         return []
-    stmt = select(
-        AppointmentParticipant.schedule_id,
-        AppointmentParticipant.block_start,
-        AppointmentParticipant.block_end,
-        AppointmentParticipant.healthcare_service_id,
+    columns = [
+        _raw(AppointmentParticipant.schedule_id, session).label("schedule_id"),
+        _raw(AppointmentParticipant.block_start, session).label("block_start"),
+        _raw(AppointmentParticipant.block_end, session).label("block_end"),
         AppointmentParticipant.lane,
-        AppointmentParticipant.device_id,
-        AppointmentParticipant.hold_expires_at,
-    ).where(
+        _raw(AppointmentParticipant.hold_expires_at, session).label("hold_expires_at"),
+    ]
+    if detail:
+        columns += [
+            _raw(AppointmentParticipant.healthcare_service_id, session).label("healthcare_service_id"),
+            _raw(AppointmentParticipant.device_id, session).label("device_id"),
+        ]
+    stmt = select(*columns).where(
         AppointmentParticipant.schedule_id.in_(schedule_ids),
         AppointmentParticipant.block_start < end,
         AppointmentParticipant.block_end > start,
@@ -207,6 +260,16 @@ def busy_for(
     )
     # Busy time is not patient data (no patient is named), hence directory scope.
     return list(session.execute(scoped(stmt, principal, AppointmentParticipant, DIRECTORY)))
+
+
+def rules_version(session: Session, principal: Principal, organization_id: uuid.UUID) -> tuple[int, Any]:
+    """(count, newest change) of an organization's availability rules: when it has not
+    moved, rules parsed earlier are still right."""
+    stmt = select(func.count(), func.max(AvailabilityRule.updated_at)).where(
+        AvailabilityRule.organization_id == organization_id
+    )
+    count, newest = session.execute(scoped(stmt, principal, AvailabilityRule, DIRECTORY)).one()
+    return int(count), newest
 
 
 def taken_lanes(

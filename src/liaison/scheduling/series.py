@@ -20,7 +20,13 @@ from liaison.authz.scope import scoped
 from liaison.context import Context
 from liaison.errors import Conflict, InvalidInput, LiaisonError
 from liaison.kit import clock
-from liaison.models import Appointment, AppointmentSeries, HealthcareService, Location, PractitionerRole
+from liaison.models import (
+    Appointment,
+    AppointmentSeries,
+    HealthcareService,
+    Location,
+    PractitionerRole,
+)
 from liaison.scheduling import booking, calendars
 from liaison.scheduling.schemas import SeriesChange, SeriesCreate
 from liaison.scheduling.search import SearchRequest, Slot, find_slots

@@ -6,6 +6,13 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from liaison.web import account, audit, directory, patients, users
+    from liaison.web import account, audit, directory, patients, scheduling, users
 
-    return [patients.router, directory.router, users.router, audit.router, account.router]
+    return [
+        patients.router,
+        directory.router,
+        users.router,
+        audit.router,
+        account.router,
+        *scheduling.routers(),
+    ]

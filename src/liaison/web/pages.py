@@ -29,6 +29,18 @@ FLASH_MESSAGES = {
     "membership": "The membership was updated.",
     "password": "Your password was changed. Other sessions and all API tokens were signed out.",
     "token-revoked": "The API token was revoked.",
+    "booked": "The appointment was booked.",
+    "released": "The hold was released; the time is free again.",
+    "cancelled": "The appointment was cancelled.",
+    "rescheduled": "The appointment was moved; the old time was released.",
+    "status": "The appointment's status was updated.",
+    "schedule-created": "The schedule was set up. Add its weekly hours below.",
+    "rule-added": "The weekly hours were added.",
+    "rule-removed": "The weekly hours were removed.",
+    "override-added": "The date override was added.",
+    "override-removed": "The date override was removed.",
+    "block-added": "The blocked time was added.",
+    "block-removed": "The blocked time was removed.",
 }
 
 
@@ -97,6 +109,7 @@ def render(
         "can_patients": principal.can(Permission.PATIENT_READ),
         "can_users": principal.can(Permission.USER_READ),
         "can_audit": principal.can(Permission.AUDIT_READ),
+        "can_schedule": principal.can(Permission.APPOINTMENT_READ),
         "can_directory_write": principal.can(Permission.DIRECTORY_WRITE, current_id),
         "can_patient_write": principal.can(Permission.PATIENT_WRITE, current_id),
     }

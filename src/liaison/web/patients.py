@@ -137,6 +137,7 @@ def _record_page(
         if patient.preferred_practitioner_id
         else None
     )
+    org_id = patient.organization_id
     return render(
         request,
         ctx,
@@ -144,6 +145,8 @@ def _record_page(
         status_code=status_code,
         nav="patients",
         record=record,
+        can_read_appointments=ctx.caller.can(Permission.APPOINTMENT_READ, org_id),
+        can_book=ctx.caller.can(Permission.APPOINTMENT_WRITE, org_id),
         patient=patient,
         org=org,
         practitioner=practitioner,

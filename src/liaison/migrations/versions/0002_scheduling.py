@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import liaison.kit.db
-from sqlalchemy.dialects import postgresql
 
 revision: str = '0002'
 down_revision: str | None = '0001'
@@ -22,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('outbox_message',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('organization_id', sa.Uuid(), nullable=True),
@@ -148,6 +148,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_appointment_organization_id_patient_id_start_at'), ['organization_id', 'patient_id', 'start_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointment_organization_id_practitioner_role_id_start_at'), ['organization_id', 'practitioner_role_id', 'start_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointment_organization_id_series_id'), ['organization_id', 'series_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_organization_id_rescheduled_from_id'), ['organization_id', 'rescheduled_from_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appointment_organization_id_healthcare_service_id'), ['organization_id', 'healthcare_service_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointment_status_hold_expires_at'), ['status', 'hold_expires_at'], unique=False)
 
     op.create_table('availability_rule',
@@ -275,7 +277,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('preferred_location_id', sa.Uuid(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_patient_organization_id_preferred_location_id_location'), 'location', ['organization_id', 'preferred_location_id'], ['organization_id', 'id'])
 
-    
+
 
 
 def downgrade() -> None:
@@ -283,7 +285,7 @@ def downgrade() -> None:
         op.execute(
             "ALTER TABLE appointment_participant DROP CONSTRAINT ex_appointment_participant_no_overlap"
         )
-    
+
     with op.batch_alter_table('patient', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_patient_organization_id_preferred_location_id_location'), type_='foreignkey')
         batch_op.drop_column('preferred_location_id')
@@ -322,6 +324,8 @@ def downgrade() -> None:
     op.drop_table('availability_rule')
     with op.batch_alter_table('appointment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_appointment_status_hold_expires_at'))
+        batch_op.drop_index(batch_op.f('ix_appointment_organization_id_healthcare_service_id'))
+        batch_op.drop_index(batch_op.f('ix_appointment_organization_id_rescheduled_from_id'))
         batch_op.drop_index(batch_op.f('ix_appointment_organization_id_series_id'))
         batch_op.drop_index(batch_op.f('ix_appointment_organization_id_practitioner_role_id_start_at'))
         batch_op.drop_index(batch_op.f('ix_appointment_organization_id_patient_id_start_at'))
@@ -337,4 +341,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_message_status_available_at'))
 
     op.drop_table('outbox_message')
-    
+
