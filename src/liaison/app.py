@@ -10,7 +10,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -82,6 +82,15 @@ class RequestMiddleware:
             )
 
 
+API_DOCS = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Liaison API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/vendor/swagger/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/vendor/swagger/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script></body></html>"""
+
+
 def _wants_html(request: Request) -> bool:
     path = request.url.path
     if path.startswith(("/api/", "/fhir/", "/healthz")):
@@ -105,7 +114,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             "Errors are RFC 9457 problem documents; authenticate with a bearer token from "
             "`POST /api/v1/auth/token`."
         ),
-        docs_url="/docs",
+        # Served below with Swagger UI from our own origin (npm), not a CDN: the
+        # Content-Security-Policy allows scripts from 'self' only.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -141,6 +152,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if _wants_html(request):
             return html_errors.render(request, 500, "Something went wrong on our side.", exc)
         return problems.internal_error(request)
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return HTMLResponse(API_DOCS)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> JSONResponse:

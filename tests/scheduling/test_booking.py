@@ -208,3 +208,15 @@ def test_practitioner_may_read_but_not_book(api, clinic):
     assert practitioner.post("/api/v1/appointments", json=clinic.booking(local(TUESDAY, 9))).status_code == 403
     booked = book(clinic, local(TUESDAY, 9)).json()
     assert practitioner.get(f"/api/v1/appointments/{booked['id']}").status_code == 200
+
+
+def test_visit_type_policy_is_set_through_the_api(clinic):
+    url = f"/api/v1/services/{clinic.service.id}"
+    changed = clinic.admin.patch(url, json={"buffer_after_minutes": 10, "max_per_day": 8, "overbook_limit": 1})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["buffer_after_minutes"], changed.json()["max_per_day"]) == (10, 8)
+    cleared = clinic.admin.patch(url, json={"max_per_day": None})
+    assert cleared.json()["max_per_day"] is None
+    refused = clinic.admin.patch(url, json={"hold_minutes": None})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "hold_minutes"
+    assert clinic.admin.patch(url, json={"overbook_limit": 9}).status_code == 422

@@ -191,7 +191,20 @@ class PractitionerRead(ReadShape):
 # --- HealthcareService (visit type) ---------------------------------------------------
 
 
-class HealthcareServiceCreate(Shape):
+class BookingPolicy(Shape):
+    """How the calendar treats a visit type (see scheduling)."""
+
+    buffer_before_minutes: int = Field(default=0, ge=0, le=120)
+    buffer_after_minutes: int = Field(default=0, ge=0, le=120)
+    slot_interval_minutes: int | None = Field(default=None, ge=5, le=480, description="Default: the duration")
+    min_notice_minutes: int = Field(default=60, ge=0, le=60 * 24 * 30)
+    booking_horizon_days: int = Field(default=90, ge=1, le=730)
+    max_per_day: int | None = Field(default=None, ge=1, le=200, description="Per practitioner")
+    overbook_limit: int = Field(default=0, ge=0, le=5, description="Extra bookings allowed on one time")
+    hold_minutes: int = Field(default=10, ge=1, le=120, description="How long a proposed booking holds its slot")
+
+
+class HealthcareServiceCreate(BookingPolicy):
     organization_id: uuid.UUID
     code: Code
     name: ShortText
@@ -211,6 +224,14 @@ class HealthcareServiceCreate(Shape):
 
 
 class HealthcareServiceUpdate(Shape):
+    buffer_before_minutes: int | None = Field(default=None, ge=0, le=120)
+    buffer_after_minutes: int | None = Field(default=None, ge=0, le=120)
+    slot_interval_minutes: int | None = Field(default=None, ge=5, le=480)
+    min_notice_minutes: int | None = Field(default=None, ge=0, le=60 * 24 * 30)
+    booking_horizon_days: int | None = Field(default=None, ge=1, le=730)
+    max_per_day: int | None = Field(default=None, ge=1, le=200)
+    overbook_limit: int | None = Field(default=None, ge=0, le=5)
+    hold_minutes: int | None = Field(default=None, ge=1, le=120)
     name: ShortText | None = None
     specialty: Specialty | None = None
     duration_minutes: int | None = Field(default=None, ge=5, le=24 * 60)
@@ -235,6 +256,14 @@ class HealthcareServiceRead(ReadShape):
     patient_bookable: bool
     required_device_kinds: list[str]
     active: bool
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    slot_interval_minutes: int | None
+    min_notice_minutes: int
+    booking_horizon_days: int
+    max_per_day: int | None
+    overbook_limit: int
+    hold_minutes: int
 
 
 # --- PractitionerRole -----------------------------------------------------------------

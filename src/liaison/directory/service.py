@@ -316,6 +316,13 @@ def update_service(
             "patient_bookable",
             "required_device_kinds",
             "active",
+            # Policy numbers have defaults; only the optional ones may be cleared.
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "min_notice_minutes",
+            "booking_horizon_days",
+            "overbook_limit",
+            "hold_minutes",
         },
     )
     if not (row.new_patients or row.established_patients):

@@ -35,6 +35,7 @@ VENDOR = {
     "pico": "@picocss/pico/css",
     "chartjs": "chart.js/dist",
     "axe": "axe-core",
+    "swagger": "swagger-ui-dist",
 }
 
 
