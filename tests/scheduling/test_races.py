@@ -21,7 +21,7 @@ from liaison.scheduling import booking
 from tests.scheduling.conftest import local
 
 THREADS = 32
-ROUNDS = 200
+ROUNDS = int(__import__("os").environ.get("LIAISON_RACE_ROUNDS", "200"))
 
 
 def _weekday_slots(n: int):

@@ -14,7 +14,7 @@ import io
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -55,7 +55,7 @@ def _text(value: Any) -> str:
         if value.tzinfo is None:
             raise ValueError("naive datetime given for a UTC column")
         return value.isoformat()
-    if isinstance(value, date):
+    if isinstance(value, (date, time)):
         return value.isoformat()
     if isinstance(value, (dict, list)):
         return json.dumps(value).translate(_ESCAPES)
