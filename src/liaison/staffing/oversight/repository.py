@@ -1,0 +1,184 @@
+"""Aggregates for oversight, scoped to the organizations whose staffing the caller reads.
+
+Only counts and means leave these queries: no patient id, name or appointment row.
+Weeks are bucketed in SQL (seconds since a Monday, integer-divided by a week's
+seconds) so that a large account is summed by the database, not row by row here; the
+constants are inlined so that the GROUP BY expression is textually the SELECT's on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import BigInteger, and_, case, cast, exists, func, literal_column, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from liaison.authz.permissions import Permission
+from liaison.authz.principal import Principal
+from liaison.authz.scope import scoped
+from liaison.models import Appointment, AuditEvent, QualityReview, SatisfactionScore
+
+READ = Permission.STAFFING_READ
+WEEK_SECONDS = 7 * 24 * 3600
+
+
+def _bucket(column: Any, origin: date) -> Any:
+    epoch = int(datetime.combine(origin, time(0), tzinfo=UTC).timestamp())
+    seconds = cast(func.extract("epoch", column), BigInteger)
+    # Floor division of non-negative integers: integer division on both engines.
+    elapsed = seconds - literal_column(str(epoch), BigInteger)
+    return (elapsed // literal_column(str(WEEK_SECONDS), BigInteger)).label("bucket")
+
+
+def _error() -> Any:
+    later = aliased(Appointment)
+    rebooked = exists().where(
+        later.organization_id == Appointment.organization_id,
+        later.rescheduled_from_id == Appointment.id,
+    )
+    return or_(
+        Appointment.status == "entered-in-error",
+        and_(
+            Appointment.status == "cancelled",
+            Appointment.cancelled_by == "organization",
+            rebooked,
+        ),
+    )
+
+
+def booking_rows(
+    session: Session,
+    principal: Principal,
+    user_ids: Sequence[uuid.UUID],
+    *,
+    organization_id: uuid.UUID | None,
+    origin: date,
+    until: datetime,
+    by_start: bool,
+    weekly: bool = True,
+) -> list[tuple[uuid.UUID, uuid.UUID, int, str, int, int]]:
+    """(user, organization, week index since ``origin`` (0 when not weekly), status,
+    count, errors) of appointments the users booked: by booking time, or by visit time
+    for visits that have taken place (``by_start``)."""
+    if not user_ids:
+        return []
+    column = Appointment.start_at if by_start else Appointment.created_at
+    since = datetime.combine(origin, time(0), tzinfo=UTC)
+    bucket = _bucket(column, origin) if weekly else literal_column("0").label("bucket")
+    stmt = select(
+        Appointment.created_by_user_id,
+        Appointment.organization_id,
+        bucket,
+        Appointment.status,
+        func.count(),
+        func.sum(case((_error(), 1), else_=0)),
+    ).where(
+        Appointment.created_by_user_id.in_(list(user_ids)),
+        column >= since,
+        column <= until,
+    )
+    if organization_id is not None:
+        stmt = stmt.where(Appointment.organization_id == organization_id)
+    group = [Appointment.created_by_user_id, Appointment.organization_id, Appointment.status]
+    stmt = stmt.group_by(*group, bucket) if weekly else stmt.group_by(*group)
+    stmt = scoped(stmt, principal, Appointment, READ)
+    return [
+        (row[0], row[1], int(row[2]), row[3], int(row[4]), int(row[5] or 0))
+        for row in session.execute(stmt)
+    ]
+
+
+def review_rows(
+    session: Session,
+    principal: Principal,
+    coordinator_ids: Sequence[uuid.UUID],
+    *,
+    organization_id: uuid.UUID | None,
+    origin: date,
+    until: datetime,
+) -> list[tuple[uuid.UUID, uuid.UUID, int, float, int]]:
+    """(coordinator, organization, week, mean score percent, reviews)."""
+    if not coordinator_ids:
+        return []
+    bucket = _bucket(QualityReview.reviewed_at, origin)
+    stmt = select(
+        QualityReview.coordinator_id,
+        QualityReview.organization_id,
+        bucket,
+        func.avg(QualityReview.score_percent),
+        func.count(),
+    ).where(
+        QualityReview.coordinator_id.in_(list(coordinator_ids)),
+        QualityReview.reviewed_at >= datetime.combine(origin, time(0), tzinfo=UTC),
+        QualityReview.reviewed_at <= until,
+    )
+    if organization_id is not None:
+        stmt = stmt.where(QualityReview.organization_id == organization_id)
+    stmt = stmt.group_by(QualityReview.coordinator_id, QualityReview.organization_id, bucket)
+    stmt = scoped(stmt, principal, QualityReview, READ)
+    return [(r[0], r[1], int(r[2]), float(r[3]), int(r[4])) for r in session.execute(stmt)]
+
+
+def satisfaction_rows(
+    session: Session,
+    principal: Principal,
+    coordinator_ids: Sequence[uuid.UUID],
+    *,
+    organization_id: uuid.UUID | None,
+    origin: date,
+    until: datetime,
+) -> list[tuple[uuid.UUID, uuid.UUID, int, float, int]]:
+    """(coordinator, organization, week, mean score 1-5, responses)."""
+    if not coordinator_ids:
+        return []
+    bucket = _bucket(SatisfactionScore.received_at, origin)
+    stmt = select(
+        SatisfactionScore.coordinator_id,
+        SatisfactionScore.organization_id,
+        bucket,
+        func.avg(SatisfactionScore.score),
+        func.count(),
+    ).where(
+        SatisfactionScore.coordinator_id.in_(list(coordinator_ids)),
+        SatisfactionScore.received_at >= datetime.combine(origin, time(0), tzinfo=UTC),
+        SatisfactionScore.received_at <= until,
+    )
+    if organization_id is not None:
+        stmt = stmt.where(SatisfactionScore.organization_id == organization_id)
+    stmt = stmt.group_by(
+        SatisfactionScore.coordinator_id, SatisfactionScore.organization_id, bucket
+    )
+    stmt = scoped(stmt, principal, SatisfactionScore, READ)
+    return [(r[0], r[1], int(r[2]), float(r[3]), int(r[4])) for r in session.execute(stmt)]
+
+
+def activity_rows(
+    session: Session,
+    principal: Principal,
+    user_ids: Sequence[uuid.UUID],
+    *,
+    organization_id: uuid.UUID | None,
+    origin: date,
+    until: datetime,
+) -> list[tuple[uuid.UUID, uuid.UUID, int, int]]:
+    """(user, organization, week, audit events): what the coordinator did in Liaison
+    (reads, bookings, updates), counted, never listed."""
+    if not user_ids:
+        return []
+    bucket = _bucket(AuditEvent.occurred_at, origin)
+    stmt = select(AuditEvent.user_id, AuditEvent.organization_id, bucket, func.count()).where(
+        AuditEvent.user_id.in_(list(user_ids)),
+        AuditEvent.organization_id.is_not(None),
+        AuditEvent.outcome == "success",
+        AuditEvent.occurred_at >= datetime.combine(origin, time(0), tzinfo=UTC),
+        AuditEvent.occurred_at <= until,
+    )
+    if organization_id is not None:
+        stmt = stmt.where(AuditEvent.organization_id == organization_id)
+    stmt = stmt.group_by(AuditEvent.user_id, AuditEvent.organization_id, bucket)
+    stmt = scoped(stmt, principal, AuditEvent, READ)
+    return [(r[0], r[1], int(r[2]), int(r[3])) for r in session.execute(stmt)]
