@@ -6,7 +6,17 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from liaison.web import account, audit, directory, patients, scheduling, users
+    from liaison.web import (
+        account,
+        audit,
+        directory,
+        messaging,
+        patients,
+        scheduling,
+        staffing,
+        users,
+        waitlist,
+    )
 
     return [
         patients.router,
@@ -15,4 +25,7 @@ def routers() -> list[APIRouter]:
         audit.router,
         account.router,
         *scheduling.routers(),
+        *staffing.routers(),
+        *messaging.routers(),
+        waitlist.router,
     ]

@@ -41,6 +41,12 @@ FLASH_MESSAGES = {
     "override-removed": "The date override was removed.",
     "block-added": "The blocked time was added.",
     "block-removed": "The blocked time was removed.",
+    "message-sent": "The message is queued; it goes out on the patient's consented channel.",
+    "template-saved": "The wording was saved; messages from now on use it.",
+    "template-reset": "The wording is back to Liaison's default.",
+    "retried": "The message is queued again; the worker retries it now.",
+    "waitlist-added": "The patient is on the waitlist.",
+    "waitlist-cancelled": "The patient was taken off the waitlist.",
 }
 
 

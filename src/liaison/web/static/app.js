@@ -47,3 +47,16 @@
     if (el && el.matches && el.matches("[data-select-on-focus]")) { el.select(); }
   });
 })();
+// A problem put next to a field by an out-of-band swap (the wording preview) marks the
+// field invalid too, and clears the mark when the problem goes away.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("[data-problem-for]").forEach(function (problem) {
+      const field = document.getElementById(problem.getAttribute("data-problem-for"));
+      if (!field) { return; }
+      if (problem.textContent.trim()) { field.setAttribute("aria-invalid", "true"); }
+      else { field.removeAttribute("aria-invalid"); }
+    });
+  });
+})();
