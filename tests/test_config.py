@@ -42,8 +42,35 @@ def test_production_starts_when_configured():
         env="production",
         secret_key="k" * 40,
         base_url="https://liaison.example.org",
+        sms_sandbox=False,
+        sms_base_url="https://api.twilio.com/2010-04-01",
+        sms_account_sid="AC0123456789",
+        sms_auth_token="provider-token",
     )
     assert settings.cookie_secure
+    assert settings.sms_url == "https://api.twilio.com/2010-04-01"
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ({"sms_sandbox": True}, "LIAISON_SMS_SANDBOX"),
+        ({"sms_base_url": None}, "LIAISON_SMS_BASE_URL"),
+        ({"sms_base_url": "http://sms.example.org"}, "LIAISON_SMS_BASE_URL"),
+        ({"sms_auth_token": "sandbox-auth-token"}, "LIAISON_SMS_AUTH_TOKEN"),
+    ],
+)
+def test_production_refuses_the_sms_sandbox(override, named):
+    values = {
+        "env": "production",
+        "secret_key": "k" * 40,
+        "base_url": "https://liaison.example.org",
+        "sms_sandbox": False,
+        "sms_base_url": "https://api.twilio.com/2010-04-01",
+        "sms_auth_token": "provider-token",
+    }
+    with pytest.raises(ValidationError, match=named):
+        Settings(_env_file=None, **(values | override))
 
 
 def test_environment_variables_are_typed(monkeypatch):

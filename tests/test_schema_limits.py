@@ -27,8 +27,22 @@ from liaison.models import (
     ScheduleOverride,
     User,
 )
+from liaison.models.staffing import (
+    Assessment,
+    CoachingTask,
+    Coordinator,
+    CoordinatorCertification,
+    Course,
+    CourseModule,
+    Opening,
+    QualityReview,
+)
 from liaison.patients import schemas as patients
 from liaison.scheduling import schemas as scheduling
+from liaison.staffing.openings import schemas as staffing_openings
+from liaison.staffing.oversight import schemas as staffing_oversight
+from liaison.staffing.profiles import schemas as staffing_profiles
+from liaison.staffing.training import schemas as staffing_training
 from liaison.users import schemas as users
 
 PAIRS = [
@@ -42,6 +56,13 @@ PAIRS = [
     (users.UserCreate, User), (users.UserUpdate, User),
     (scheduling.AvailabilityRuleCreate, AvailabilityRule), (scheduling.OverrideCreate, ScheduleOverride),
     (scheduling.BlockCreate, ScheduleBlock),
+    # Staffing
+    (staffing_profiles.CoordinatorCreate, Coordinator), (staffing_profiles.CoordinatorUpdate, Coordinator),
+    (staffing_profiles.CertificationCreate, CoordinatorCertification),
+    (staffing_openings.OpeningCreate, Opening), (staffing_openings.OpeningUpdate, Opening),
+    (staffing_training.CourseCreate, Course), (staffing_training.ModuleIn, CourseModule),
+    (staffing_training.AssessmentIn, Assessment),
+    (staffing_oversight.QualityReviewCreate, QualityReview), (staffing_oversight.CoachingClose, CoachingTask),
 ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
@@ -101,12 +103,27 @@ def _wants_html(request: Request) -> bool:
     )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The embedded worker: `liaison serve` on the SQLite default runs it in-process."""
+    runtime: Runtime = app.state.runtime
+    worker = None
+    if runtime.settings.runs_worker_in_process:
+        from liaison.jobs.worker import run_in_thread
+
+        worker, _thread = run_in_thread(runtime)
+    yield
+    if worker is not None:
+        worker.stop()
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or get_settings()
     kit_logging.configure(settings.log_level, settings.log_json)
     runtime = runtime or Runtime.from_settings(settings)
 
     app = FastAPI(
+        lifespan=_lifespan,
         title="Liaison API",
         version="1",
         description=(
@@ -171,7 +188,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from liaison.auth import endpoints as auth_endpoints
     from liaison.directory import endpoints as directory_endpoints
     from liaison.patients import endpoints as patient_endpoints
+    from liaison.messaging import endpoints as messaging_endpoints
     from liaison.scheduling import endpoints as scheduling_endpoints
+    from liaison.staffing import endpoints as staffing_endpoints
+    from liaison.waitlist import endpoints as waitlist_endpoints
     from liaison.users import endpoints as user_endpoints
     from liaison.web import routes as web_routes
 
@@ -180,11 +200,31 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         directory_endpoints.router,
         patient_endpoints.router,
         scheduling_endpoints.router,
+        messaging_endpoints.router,
+        waitlist_endpoints.router,
         user_endpoints.router,
         audit_endpoints.router,
     ):
         app.include_router(router)
+    for router in staffing_endpoints.routers():
+        app.include_router(router)
     app.include_router(scheduling_endpoints.public_router)
+    app.include_router(messaging_endpoints.webhooks)
+    app.include_router(messaging_endpoints.links_router)
+    app.include_router(waitlist_endpoints.public)
+    if settings.sms_sandbox:
+        from liaison.gateways.sandbox import SandboxStore, create_sandbox
+
+        # The local SMS provider, at the address the SMS gateway uses by default.
+        app.mount(
+            "/sandbox/sms",
+            create_sandbox(
+                SandboxStore(settings.sandbox_path),
+                account_sid=settings.sms_account_sid,
+                auth_token=settings.sms_auth_token.get_secret_value(),
+                inbound_url=runtime.public_url("/webhooks/sms/inbound"),
+            ),
+        )
     web_routes.mount(app, settings)
 
     app.add_middleware(RequestMiddleware, hsts=settings.cookie_secure)

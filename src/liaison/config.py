@@ -47,6 +47,26 @@ class Settings(BaseSettings):
     default_phone_region: str = "US"
     log_level: str = "INFO"
     log_json: bool = True
+    # Messaging. SMS goes to a provider with Twilio's REST shape; by default the local
+    # sandbox provider mounted at /sandbox/sms (the demo and development).
+    sms_base_url: str | None = None
+    sms_account_sid: str = "ACsandbox"
+    sms_auth_token: SecretStr = SecretStr("sandbox-auth-token")
+    sms_sandbox: bool = True
+    sandbox_path: Path = Path(".liaison-sandbox.db")
+    # Email over SMTP; no host means no email channel (messages use another channel).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "Liaison <no-reply@liaison.invalid>"
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    # How many sends one worker keeps in flight at once (providers answer in 100-300 ms;
+    # one at a time would cap a worker at a few messages a second).
+    send_concurrency: int = Field(default=16, ge=1, le=128)
+    # Run the background worker inside `liaison serve` (default: on for SQLite).
+    embedded_worker: bool | None = None
+
     # Seconds the database may wait on a lock before giving up (SQLite busy timeout).
     db_lock_timeout_seconds: float = Field(default=30.0, gt=0)
 
@@ -59,11 +79,27 @@ class Settings(BaseSettings):
                 )
             if not self.base_url.startswith("https://"):
                 raise ValueError("LIAISON_BASE_URL must be an https:// address in production")
+            if self.sms_sandbox:
+                raise ValueError("LIAISON_SMS_SANDBOX must be false in production (set a real provider)")
+            if not self.sms_base_url or not self.sms_base_url.startswith("https://"):
+                raise ValueError("LIAISON_SMS_BASE_URL must be the provider's https:// address in production")
+            if self.sms_auth_token.get_secret_value() == "sandbox-auth-token":
+                raise ValueError("LIAISON_SMS_AUTH_TOKEN must be the provider's token in production")
         return self
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        if self.embedded_worker is not None:
+            return self.embedded_worker
+        return self.is_sqlite and self.env != "test"
+
+    @property
+    def sms_url(self) -> str:
+        return self.sms_base_url or self.base_url.rstrip("/") + "/sandbox/sms"
 
     @property
     def cookie_secure(self) -> bool:

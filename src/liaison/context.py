@@ -42,6 +42,9 @@ class Context:
     # Set by the edge when a request is about patient data, so that it leaves an audit
     # row even if it fails before the service records anything (e.g. invalid input).
     audit_default: PendingAudit | None = None
+    # The process's Runtime (settings, gateways) for services that reach outside:
+    # messaging needs the SMS and email gateways and the public base URL.
+    runtime: Any = None
 
     @property
     def caller(self) -> Principal:
@@ -86,6 +89,7 @@ class Context:
             organization_id is not None
             and organization_id not in principal.memberships
             and principal.platform_role is None
+            and not principal.system
         ):
             raise NotFound("Organization")
         raise PermissionDenied(f"Your role does not allow {permission.value}")
@@ -93,7 +97,7 @@ class Context:
     def _actor(self) -> audit_service.Actor:
         principal = self.principal
         return audit_service.Actor(
-            user_id=principal.user_id if principal else None,
+            user_id=principal.user_id if principal and not principal.system else None,
             role_lookup=(principal.role_in if principal else (lambda _org: None)),
             client_ip=self.client_ip,
             request_id=self.request_id,
@@ -123,6 +127,7 @@ def unit_of_work(
     client_ip: str | None = None,
     organization_id: uuid.UUID | None = None,
     session: Session | None = None,
+    runtime: Any = None,
 ) -> Iterator[Context]:
     own_session = session is None
     session = session or db.new_session()
@@ -133,6 +138,7 @@ def unit_of_work(
         request_id=request_id,
         client_ip=client_ip,
         organization_id=organization_id,
+        runtime=runtime,
     )
     try:
         yield ctx

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from liaison.models import Base
 from tests.api.routes import api_routes
+from tests.staffing.factories import world as staffing_world
 
 # Tables that legitimately change on any request (the audit trail of the failed
 # attempt, token bookkeeping, throttles).
@@ -68,6 +70,7 @@ def world(api):
         "org": org,
         "admin": admin,
         "operator": operator,
+        "staffing": api.login(platform_role="staffing_manager"),
         "ids": {
             "organization_id": str(org.id),
             "location_id": str(loc.id),
@@ -80,6 +83,7 @@ def world(api):
             "schedule_id": str(schedule.id),
             "appointment_id": str(appointment.id),
             "series_id": str(series.id),
+            **staffing_world(api, org),
         },
     }
 
@@ -222,12 +226,84 @@ def _cases() -> list[tuple[str, str, str, str, dict[str, Any], str, Any]]:
         ("admin", "POST", "/api/v1/appointment-series/{series_id}/changes", "series-change", "scope", "some"),
         ("admin", "POST", "/api/v1/appointment-series/{series_id}/changes", "series-change", "new_start", None),
         ("admin", "POST", "/api/v1/practitioners/{practitioner_id}/calendar-feeds", None, "label", "x" * 101),
+        ("admin", "POST", "/api/v1/messages", "message", "body", ""),
+        ("admin", "POST", "/api/v1/messages", "message", "channel", "pigeon"),
+        ("admin", "POST", "/api/v1/messages", "message", "patient_id", "00000000-0000-7000-8000-000000000006"),
+        ("admin", "PUT", "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en", None, "body", "Hi {{ diagnosis }}"),
+        ("admin", "PUT", "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en", None, "body", "Hi {{ visit_type }}"),
+        ("admin", "PUT", "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en", None, "body", "Hi {% if %}"),
+        ("admin", "POST", "/api/v1/message-templates/preview", "preview", "kind", "love-letter"),
+        ("admin", "POST", "/api/v1/message-templates/preview", "preview", "body", "{{ unknown_thing }}"),
+        ("admin", "POST", "/api/v1/broadcasts", "broadcast", "note", ""),
+        ("admin", "POST", "/api/v1/broadcasts", "broadcast", "date", "not-a-date"),
+        ("admin", "POST", "/api/v1/recalls/campaigns", "recall", "months", 0),
+        ("admin", "POST", "/api/v1/waitlist-entries", "entry", "priority", "whenever"),
+        ("admin", "POST", "/api/v1/waitlist-entries", "entry", "latest_date", "2026-01-01"),
+        ("admin", "POST", "/api/v1/waitlist-entries", "entry", "expires_at", "2026-12-01T10:00:00"),
+        ("admin", "POST", "/api/v1/waitlist-entries", "entry", "current_appointment_id", "00000000-0000-7000-8000-000000000007"),
         ("anon", "POST", "/api/v1/auth/token", "token", "email", big),
+        *_staffing_cases(),
     ]
     return cases
 
 
+def _staffing_cases() -> list[tuple[str, str, str, str | None, str, Any]]:
+    s, missing = "/api/v1/staffing", "00000000-0000-7000-8000-000000000009"
+    return [
+        ("staffing", "POST", f"{s}/coordinators", "st-coordinator", "working_hours", {"mon": [{"start": "09:10", "end": "17:00"}]}),
+        ("staffing", "POST", f"{s}/coordinators", "st-coordinator", "languages", [{"tag": "en", "proficiency": "fluent-ish"}]),
+        ("staffing", "POST", f"{s}/coordinators", "st-coordinator", "systems", [{"code": "epci", "years": 2}]),
+        ("staffing", "POST", f"{s}/coordinators", "st-coordinator", "capacity_fte", 0.33),
+        ("staffing", "PATCH", f"{s}/coordinators/{{coordinator_id}}", None, "home_time_zone", "Mars/Base"),
+        ("staffing", "PATCH", f"{s}/coordinators/{{coordinator_id}}", None, "skills", ["juggling"]),
+        # An expired certificate: the service refuses it (the dates themselves are in order).
+        ("staffing", "POST", f"{s}/coordinators/{{coordinator_id}}/certifications", "st-cert", "expires_on", "2020-01-01"),
+        # Contradictory constraints: nobody in the pool knows MEDITECH.
+        ("staffing", "POST", f"{s}/openings", "st-opening", "systems", [{"code": "meditech", "required": True}]),
+        ("staffing", "POST", f"{s}/openings", "st-opening", "languages", [{"tag": "en", "share": 0.8}, {"tag": "es", "share": 0.4}]),
+        ("staffing", "POST", f"{s}/openings", "st-opening", "fte", 1.5),
+        ("staffing", "PATCH", f"{s}/openings/{{opening_id}}", None, "hours", {"mon": [{"start": "17:00", "end": "09:00"}]}),
+        ("staffing", "PUT", f"{s}/openings/{{opening_id}}/backup", None, "coordinator_id", "not-a-uuid"),
+        ("staffing", "POST", f"{s}/assignments", "st-plan", "opening_ids", []),
+        ("staffing", "POST", f"{s}/placements", "st-placement", "fte", 0.07),
+        ("staffing", "POST", f"{s}/placements/{{placement_id}}/transitions", None, "to", "retired"),
+        ("staffing", "POST", f"{s}/courses", "st-course", "modules", []),
+        ("staffing", "POST", f"{s}/courses", "st-course", "assessments",
+         [{"title": "Q", "questions": [{"prompt": "p", "choices": ["a", "b"], "correct": [5]}]}]),
+        ("staffing", "POST", f"{s}/courses/{{course_id}}/progress", None, "module_id", "not-a-uuid"),
+        ("staffing", "POST", f"{s}/courses/{{course_id}}/attempts", "st-attempt", "answers", [["x"]]),
+        ("staffing", "POST", f"{s}/enrollments", "st-enrollment", "due_on", "2026-02-30"),
+        ("staffing", "PUT", f"{s}/organizations/{{organization_id}}/required-courses", None, "course_ids", [missing]),
+        ("staffing", "POST", f"{s}/quality-reviews", "st-review", "rubric", {"greeting": 9}),
+        ("staffing", "POST", f"{s}/satisfaction-scores", "st-satisfaction", "score", 6),
+        ("staffing", "POST", f"{s}/coaching/evaluations", None, "weeks", 0),
+        ("staffing", "POST", f"{s}/coaching-tasks/{{task_id}}/close", None, "note", ""),
+        ("staffing", "POST", f"{s}/certifications/reminders", None, "within_days", 0),
+    ]
+
+
+def _staffing_base(ids: dict[str, str]) -> dict[str, Any]:
+    org = ids["organization_id"]
+    week = {"mon": [{"start": "09:00", "end": "17:00"}]}
+    return {
+        "st-coordinator": {"user_id": ids["free_user_id"], "headline": "Coordinator", "home_time_zone": "America/New_York",
+                           "working_hours": week, "languages": [{"tag": "en", "proficiency": "native"}]},
+        "st-cert": {"code": "CHAA", "name": "Certified", "issued_on": "2019-01-01", "expires_on": "2030-01-01"},
+        "st-opening": {"organization_id": org, "title": "Desk", "hours": week, "languages": [{"tag": "en", "share": 1.0}]},
+        "st-plan": {"opening_ids": [ids["opening_id"]]},
+        "st-placement": {"opening_id": ids["opening_id"], "coordinator_id": ids["spare_coordinator_id"]},
+        "st-course": {"code": "new-course", "title": "New", "kind": "role", "modules": [{"title": "m", "body_markdown": "x"}]},
+        "st-attempt": {"assessment_id": ids["assessment_id"], "answers": [[0], [1]]},
+        "st-enrollment": {"coordinator_id": ids["spare_coordinator_id"], "course_id": ids["course_id"]},
+        "st-review": {"organization_id": org, "coordinator_id": ids["coordinator_id"], "interaction_kind": "call",
+                      "rubric": {"greeting": 4, "accuracy": 4, "empathy": 4, "resolution": 4, "compliance": 4}},
+        "st-satisfaction": {"organization_id": org, "coordinator_id": ids["coordinator_id"], "score": 4},
+    }
+
+
 def _base(kind: str | None, ids: dict[str, str]) -> dict[str, Any]:
+    if kind is not None and kind.startswith("st-"):
+        return _staffing_base(ids)[kind]
     org = ids["organization_id"]
     return {
         None: {},
@@ -286,6 +362,11 @@ def _base(kind: str | None, ids: dict[str, str]) -> dict[str, Any]:
         "series": {"organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"],
                    "practitioner_role_id": ids["role_id"], "start": "2027-03-01T14:00:00Z", "every_weeks": 1, "count": 3},
         "series-change": {"scope": "one", "appointment_id": ids["appointment_id"], "action": "move"},
+        "message": {"organization_id": org, "patient_id": ids["patient_id"], "body": "Hello"},
+        "preview": {"kind": "reminder", "channel": "sms", "language": "en"},
+        "broadcast": {"organization_id": org, "location_id": ids["location_id"], "date": "2026-12-02", "note": "Closed today"},
+        "recall": {"organization_id": org, "healthcare_service_id": ids["service_id"], "months": 12},
+        "entry": {"organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"], "earliest_date": "2026-06-01"},
     }[kind]
 
 
@@ -321,9 +402,13 @@ def test_bad_field_is_422_naming_it_and_nothing_is_stored(
 WRITE_ROUTES = sorted({(c[1], c[2]) for c in CASES})
 
 
+def _template(path: str) -> str:
+    return path.replace("/reminder/sms/en", "/{kind}/{channel}/{language}")
+
+
 @pytest.mark.parametrize(("method", "path"), WRITE_ROUTES)
 def test_malformed_json_unknown_fields_and_wrong_types(app, api, runtime, world, method, path):
-    if "requestBody" not in app.openapi()["paths"][path][method.lower()]:
+    if "requestBody" not in app.openapi()["paths"][_template(path)][method.lower()]:
         pytest.skip("this route takes no request body")
     url = path.format(**world["ids"])
     caller = world["operator"] if path == "/api/v1/organizations" else world["admin"]
@@ -342,9 +427,33 @@ def test_malformed_json_unknown_fields_and_wrong_types(app, api, runtime, world,
     assert fingerprint(runtime) == before
 
 
+def _takes_body(app, method: str, path: str) -> bool:
+    return "requestBody" in app.openapi()["paths"][path][method.lower()]
+
+
 def test_every_write_route_has_bad_input_cases(app):
-    writes = {(m, p) for m, p in api_routes(app) if m in ("POST", "PATCH", "PUT")}
-    assert writes <= set(WRITE_ROUTES), sorted(writes - set(WRITE_ROUTES))
+    """Routes with a body need rows in CASES; routes without one are covered by the
+    bad-id test below."""
+    writes = {(m, p) for m, p in api_routes(app) if m in ("POST", "PATCH", "PUT") and _takes_body(app, m, p)}
+    covered = {(m, _template(p)) for m, p in WRITE_ROUTES}
+    assert writes <= covered, sorted(writes - covered)
+
+
+def test_write_routes_refuse_ids_that_are_not_ids(app, api, world):
+    """Every write route with an id in its path answers 422 naming it for garbage."""
+    checked = 0
+    for method, path in sorted(api_routes(app)):
+        if method not in ("POST", "PATCH", "PUT", "DELETE") or "_id}" not in path:
+            continue
+        url = re.sub(r"\{(\w+_id)\}", "not-a-uuid", path)
+        url = url.replace("{kind}", "reminder").replace("{channel}", "sms").replace("{language}", "en")
+        caller = world["admin"]
+        response = api.client.request(method, url, headers=caller.headers, json={})
+        assert response.status_code == 422, (method, path, response.status_code)
+        fields = {e["field"] for e in response.json()["errors"]}
+        assert any(f.startswith("path.") for f in fields), (path, fields)
+        checked += 1
+    assert checked > 30
 
 
 def test_problem_responses_carry_no_stack_trace_or_values(api, world):

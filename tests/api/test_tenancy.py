@@ -15,6 +15,7 @@ import pytest
 
 from liaison.models import Membership
 from tests.api.routes import api_routes
+from tests.staffing.factories import world as staffing_world
 
 
 @dataclass
@@ -77,6 +78,14 @@ def world(api) -> World:
                                          every_weeks=1, count=2))
     feed = api._save(CalendarFeed(organization_id=a.id, practitioner_id=prac.id, token_digest="0" * 64, label="x",
                                   created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+    from liaison.models import OutboxMessage, WaitlistEntry, WaitlistOffer
+
+    entry = api._save(WaitlistEntry(organization_id=a.id, patient_id=patient.id, healthcare_service_id=svc.id))
+    offer = api._save(WaitlistOffer(organization_id=a.id, entry_id=entry.id, patient_id=patient.id, hold_appointment_id=appointment.id,
+                                    start_at=appointment.start_at, end_at=appointment.end_at, practitioner_role_id=role.id,
+                                    token_digest="0" * 64, sent_at=datetime(2026, 1, 1, tzinfo=UTC), expires_at=datetime(2026, 12, 31, tzinfo=UTC)))
+    dead = api._save(OutboxMessage(organization_id=a.id, topic="message.send", payload={"kind": "message"}, idempotency_key="dead-a",
+                                   status="dead", attempts=8, available_at=datetime(2026, 1, 1, tzinfo=UTC), created_at=datetime(2026, 1, 1, tzinfo=UTC)))
     return World(
         a,
         b,
@@ -97,9 +106,40 @@ def world(api) -> World:
             "appointment_id": str(appointment.id),
             "series_id": str(series.id),
             "feed_id": str(feed.id),
+            "entry_id": str(entry.id),
+            "offer_id": str(offer.id),
+            "message_id": str(dead.id),
             "token_id": "00000000-0000-7000-8000-000000000000",
+            **staffing_world(api, a),
         },
     )
+
+
+def _staffing_bodies(ids: dict[str, str]) -> dict[str, Any]:
+    org = ids["organization_id"]
+    week = {"mon": [{"start": "09:00", "end": "17:00"}]}
+    return {
+        "st-coordinator": {"user_id": ids["coordinator_user_id"], "headline": "x", "home_time_zone": "America/New_York",
+                           "working_hours": week, "languages": [{"tag": "en", "proficiency": "native"}]},
+        "st-patch-coordinator": {"headline": "Changed"},
+        "st-cert": {"code": "CHAA", "name": "Certified", "issued_on": "2025-01-01", "expires_on": "2030-01-01"},
+        "st-opening": {"organization_id": org, "title": "Desk", "hours": week, "languages": [{"tag": "en", "share": 1.0}]},
+        "st-patch-opening": {"title": "Changed"},
+        "st-backup": {"coordinator_id": ids["coordinator_id"]},
+        "st-plan": {"opening_ids": [ids["opening_id"]]},
+        "st-placement": {"opening_id": ids["opening_id"], "coordinator_id": ids["coordinator_id"]},
+        "st-transition": {"to": "ended"},
+        "st-course": {"code": "x-course", "title": "X", "kind": "playbook", "client_organization_id": org,
+                      "modules": [{"title": "m", "body_markdown": "x"}]},
+        "st-progress": {"module_id": "00000000-0000-7000-8000-000000000000"},
+        "st-attempt": {"assessment_id": ids["assessment_id"], "answers": [[0], [1]]},
+        "st-enrollment": {"coordinator_id": ids["coordinator_id"], "course_id": ids["course_id"]},
+        "st-required": {"course_ids": [ids["course_id"]]},
+        "st-review": {"organization_id": org, "coordinator_id": ids["coordinator_id"], "interaction_kind": "call",
+                      "rubric": {"greeting": 4, "accuracy": 4, "empathy": 4, "resolution": 4, "compliance": 4}},
+        "st-satisfaction": {"organization_id": org, "coordinator_id": ids["coordinator_id"], "score": 4},
+        "st-close": {"note": "done"},
+    }
 
 
 def _body(kind: str, ids: dict[str, str]) -> dict[str, Any] | None:
@@ -160,6 +200,12 @@ def _body(kind: str, ids: dict[str, str]) -> dict[str, Any] | None:
         },
         "series-change": {"scope": "one", "appointment_id": ids["appointment_id"], "action": "cancel"},
         "feed": {"label": "x"},
+        **_staffing_bodies(ids),
+        "template": {"body": "{{ org_name }}: hello"},
+        "message": {"organization_id": org, "patient_id": ids["patient_id"], "body": "Hello"},
+        "broadcast": {"organization_id": org, "location_id": ids["location_id"], "date": "2026-12-02", "note": "Closed"},
+        "recall": {"organization_id": org, "healthcare_service_id": ids["service_id"], "months": 12},
+        "entry": {"organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"]},
         "user": {
             "email": "new@example.org",
             "display_name": "N",
@@ -245,7 +291,57 @@ MATRIX: list[tuple[str, str, str | None]] = [
     ("POST", "/api/v1/practitioners/{practitioner_id}/calendar-feeds", "feed"),
     ("GET", "/api/v1/practitioners/{practitioner_id}/calendar-feeds", None),
     ("DELETE", "/api/v1/practitioners/{practitioner_id}/calendar-feeds/{feed_id}", None),
+    ("GET", "/api/v1/patients/{patient_id}/communications", None),
+    ("POST", "/api/v1/messages", "message"),
+    ("GET", "/api/v1/organizations/{organization_id}/message-templates", None),
+    ("PUT", "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en", "template"),
+    ("DELETE", "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en", None),
+    ("GET", "/api/v1/recalls?organization_id={organization_id}&healthcare_service_id={service_id}", None),
+    ("POST", "/api/v1/recalls/campaigns", "recall"),
+    ("POST", "/api/v1/broadcasts", "broadcast"),
+    ("GET", "/api/v1/outbox?organization_id={organization_id}", None),
+    ("POST", "/api/v1/outbox/{message_id}/retry", None),
+    ("POST", "/api/v1/waitlist-entries", "entry"),
+    ("GET", "/api/v1/waitlist-entries?organization_id={organization_id}", None),
+    ("GET", "/api/v1/waitlist-entries/{entry_id}", None),
+    ("POST", "/api/v1/waitlist-entries/{entry_id}/cancel", None),
+    ("GET", "/api/v1/waitlist-offers?organization_id={organization_id}", None),
+    ("POST", "/api/v1/waitlist-offers/{offer_id}/accept", None),
+    ("POST", "/api/v1/waitlist-offers/{offer_id}/decline", None),
+    ("GET", "/api/v1/waitlist/metrics?organization_id={organization_id}", None),
     ("DELETE", "/api/v1/auth/tokens/{token_id}", None),
+    # Staffing: openings, placements and accounts belong to organization A; the
+    # coordinator is placed there and the course is A's playbook.
+    ("POST", "/api/v1/staffing/coordinators", "st-coordinator"),
+    ("GET", "/api/v1/staffing/coordinators/{coordinator_id}", None),
+    ("PATCH", "/api/v1/staffing/coordinators/{coordinator_id}", "st-patch-coordinator"),
+    ("POST", "/api/v1/staffing/coordinators/{coordinator_id}/certifications", "st-cert"),
+    ("GET", "/api/v1/staffing/coordinators/{coordinator_id}/scorecard", None),
+    ("GET", "/api/v1/staffing/openings?organization_id={organization_id}", None),
+    ("POST", "/api/v1/staffing/openings", "st-opening"),
+    ("GET", "/api/v1/staffing/openings/{opening_id}", None),
+    ("PATCH", "/api/v1/staffing/openings/{opening_id}", "st-patch-opening"),
+    ("PUT", "/api/v1/staffing/openings/{opening_id}/backup", "st-backup"),
+    ("GET", "/api/v1/staffing/openings/{opening_id}/matches", None),
+    ("POST", "/api/v1/staffing/assignments", "st-plan"),
+    ("GET", "/api/v1/staffing/placements?organization_id={organization_id}", None),
+    ("POST", "/api/v1/staffing/placements", "st-placement"),
+    ("GET", "/api/v1/staffing/placements/{placement_id}", None),
+    ("POST", "/api/v1/staffing/placements/{placement_id}/transitions", "st-transition"),
+    ("POST", "/api/v1/staffing/courses", "st-course"),
+    ("GET", "/api/v1/staffing/courses/{course_id}", None),
+    ("POST", "/api/v1/staffing/courses/{course_id}/progress", "st-progress"),
+    ("POST", "/api/v1/staffing/courses/{course_id}/attempts", "st-attempt"),
+    ("GET", "/api/v1/staffing/enrollments?coordinator_id={coordinator_id}", None),
+    ("POST", "/api/v1/staffing/enrollments", "st-enrollment"),
+    ("GET", "/api/v1/staffing/organizations/{organization_id}/required-courses", None),
+    ("PUT", "/api/v1/staffing/organizations/{organization_id}/required-courses", "st-required"),
+    ("GET", "/api/v1/staffing/accounts/{organization_id}", None),
+    ("GET", "/api/v1/staffing/accounts/{organization_id}/report.csv", None),
+    ("GET", "/api/v1/staffing/accounts/{organization_id}/report.pdf", None),
+    ("POST", "/api/v1/staffing/quality-reviews", "st-review"),
+    ("POST", "/api/v1/staffing/satisfaction-scores", "st-satisfaction"),
+    ("POST", "/api/v1/staffing/coaching-tasks/{task_id}/close", "st-close"),
 ]
 
 # Routes that name nothing of an organization: they act on the caller alone.
@@ -265,13 +361,26 @@ CALLER_ONLY = {
     ("GET", "/api/v1/users"),
     ("GET", "/api/v1/audit-events"),
     ("GET", "/api/v1/appointments"),
+    # Staffing lists show only what the caller may see; the staffing team's own actions
+    # (reminders, coaching runs) name no organization and are 403 for anyone else.
+    ("GET", "/api/v1/staffing/coordinators"),
+    ("GET", "/api/v1/staffing/openings"),
+    ("GET", "/api/v1/staffing/placements"),
+    ("GET", "/api/v1/staffing/courses"),
+    ("GET", "/api/v1/staffing/enrollments"),
+    ("GET", "/api/v1/staffing/accounts"),
+    ("GET", "/api/v1/staffing/coaching-tasks"),
+    ("GET", "/api/v1/staffing/certifications/renewals"),
+    ("POST", "/api/v1/staffing/certifications/reminders"),
+    ("POST", "/api/v1/staffing/coaching/evaluations"),
+    ("POST", "/api/v1/message-templates/preview"),
 }
 
 
 def test_matrix_covers_every_route(app):
     routes = api_routes(app)
     assert len(routes) > 40  # the document really lists the API
-    covered = {(m, p.split("?")[0]) for m, p, _ in MATRIX}
+    covered = {(m, p.split("?")[0].replace("/reminder/sms/en", "/{kind}/{channel}/{language}")) for m, p, _ in MATRIX}
     missing = sorted(routes - covered - CALLER_ONLY)
     assert not missing, f"routes without a cross-tenant check: {missing}"
 

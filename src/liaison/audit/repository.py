@@ -25,12 +25,20 @@ def lock_head(session: Session) -> AuditHead:
     append (at the end of their work, so the lock is held only for the final insert and
     commit). On SQLite the transaction already holds the database write lock.
     """
-    head = session.execute(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update())
-    found = head.scalar_one_or_none()
+    stmt = select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
+    found = session.execute(stmt).scalar_one_or_none()
     if found is None:
-        found = AuditHead(id=HEAD_ID, seq=0, digest="0" * 64, seal="")
-        session.add(found)
-        session.flush()
+        # The first append ever. Two transactions may get here at once: the insert that
+        # loses waits for the winner and then does nothing, and both read the row locked.
+        table = AuditHead.__table__
+        values = {"id": HEAD_ID, "seq": 0, "digest": "0" * 64, "seal": ""}
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=["id"]))
+        found = session.execute(stmt).scalar_one()
     return found
 
 

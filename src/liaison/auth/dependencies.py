@@ -91,6 +91,7 @@ def context(
         audit_key=runtime.audit_key,
         request_id=request_id(request),
         client_ip=client_ip(request),
+        runtime=runtime,
     ) as ctx:
         principal, user_session = authenticate(ctx, runtime, request, csrf)
         ctx.principal = principal

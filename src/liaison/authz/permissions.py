@@ -58,6 +58,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.APPOINTMENT_READ,
             P.APPOINTMENT_WRITE,
             P.SCHEDULE_MANAGE,
+            # The staffing of their own organization (openings, placements, account
+            # health), read-only; scoping keeps it to their organizations.
+            P.STAFFING_READ,
         }
     ),
     Role.COORDINATOR: frozenset(

@@ -37,8 +37,13 @@ class Principal:
     session_id: uuid.UUID | None = None
     practitioner_ids: Mapping[uuid.UUID, uuid.UUID] = field(default_factory=dict)
     patient_ids: Mapping[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    # The background worker acting for Liaison itself (sending reminders, filling freed
+    # slots). Never a person; only the worker constructs it (see ``system_principal``).
+    system: bool = False
 
     def organizations_with(self, permission: Permission) -> frozenset[uuid.UUID] | AllOrganizations:
+        if self.system:
+            return ALL_ORGANIZATIONS
         if self.platform_role and permission in PLATFORM_PERMISSIONS[self.platform_role]:
             return ALL_ORGANIZATIONS
         return frozenset(
@@ -54,6 +59,8 @@ class Principal:
         return organization_id in orgs
 
     def role_in(self, organization_id: uuid.UUID | None) -> str | None:
+        if self.system:
+            return "system"
         if organization_id is not None and organization_id in self.memberships:
             return self.memberships[organization_id].value
         return self.platform_role.value if self.platform_role else None
@@ -61,3 +68,19 @@ class Principal:
     @property
     def organization_ids(self) -> frozenset[uuid.UUID]:
         return frozenset(self.memberships)
+
+
+SYSTEM_USER_ID = uuid.UUID(int=0)
+
+
+def system_principal() -> Principal:
+    """The worker's identity: every organization, recorded in the audit trail as
+    role "system" with the nil user id."""
+    return Principal(
+        user_id=SYSTEM_USER_ID,
+        email="system@liaison.invalid",
+        display_name="Liaison",
+        platform_role=None,
+        memberships={},
+        system=True,
+    )

@@ -32,6 +32,11 @@ def _runtime():  # type: ignore[no-untyped-def]
         for err in exc.errors():
             console.print(f"[red]Configuration error:[/red] {err['msg']}")
         raise typer.Exit(2) from exc
+    from liaison.kit import logging as kit_logging
+
+    # Every command logs the way the server does: structured, and never an exception's
+    # message or a frame's locals (they hold patient data).
+    kit_logging.configure(settings.log_level, settings.log_json)
     return Runtime.from_settings(settings)
 
 
@@ -46,7 +51,7 @@ def progress() -> Progress:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     from liaison.kit import migrate
 
@@ -88,6 +93,56 @@ def serve(
         proxy_headers=True,
         log_config=None,
     )
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Run until nothing is due, then exit")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=1000)] = 100,
+    idle_sleep: Annotated[float, typer.Option(help="Seconds to wait when nothing is due")] = 1.0,
+    lease_seconds: Annotated[float, typer.Option(help="How long a claim lasts before another worker may take it over")] = 120.0,
+) -> None:
+    """Deliver the outbox and run periodic sweeps. Run as many as you like on
+    PostgreSQL (they share the work); one is enough on SQLite."""
+    import signal
+
+    from liaison.jobs.worker import Worker
+
+    runtime = _runtime()
+    from datetime import timedelta
+
+    runner = Worker(runtime, batch_size=batch_size, lease=timedelta(seconds=lease_seconds))
+    if once:
+        typer.echo(f"{runner.drain()} messages processed")
+        return
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    try:
+        runner.run_forever(idle_sleep=idle_sleep)
+    except KeyboardInterrupt:
+        runner.stop()
+
+
+@app.command()
+def sandbox(
+    port: int = 9010,
+    host: str = "127.0.0.1",
+    receipts: Annotated[bool, typer.Option(help="Post delivery receipts to each message's StatusCallback")] = True,
+) -> None:
+    """Run the local SMS provider on its own (Twilio's REST shape), e.g. for a Liaison
+    whose LIAISON_SMS_BASE_URL points here, or for load tests."""
+    import uvicorn
+
+    from liaison.gateways.sandbox import SandboxStore, create_sandbox
+
+    settings = get_settings()
+    app_ = create_sandbox(
+        SandboxStore(settings.sandbox_path),
+        account_sid=settings.sms_account_sid,
+        auth_token=settings.sms_auth_token.get_secret_value(),
+        inbound_url=settings.base_url.rstrip("/") + "/webhooks/sms/inbound",
+        receipts=receipts,
+    )
+    uvicorn.run(app_, host=host, port=port, log_config=None, access_log=False)
 
 
 @app.command()

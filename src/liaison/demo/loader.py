@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from liaison.authz.scope import unscoped_system
-from liaison.demo import scheduling
+from liaison.demo import messaging, scheduling, staffing
 from liaison.demo.accounts import ACCOUNTS, DEMO_EMAILS, ROLE_ORDER, AccountIds
 from liaison.demo.bulk import insert_rows
 from liaison.demo.catalog import (
@@ -80,6 +80,8 @@ LOADED_TABLES = (
     "communication_consent",
     "app_user",
     "membership",
+    *staffing.TABLES,
+    *messaging.TABLES,
 )
 SYSTEM = "the demo loader seeds and summarises every organization's data"
 
@@ -236,8 +238,9 @@ def _build(
     accounts = AccountIds(seed)
     directory_task = task("Directory", len(DIRECTORY_TABLES))
     orgs: list[OrgDirectory] = [build_organization(spec, seed, size) for spec in ORGANIZATIONS]
-    for org in orgs:
+    for index, org in enumerate(orgs):
         scheduling.apply_policies(org)
+        messaging.configure(org, index)
     for table in DIRECTORY_TABLES:
         insert_rows(session, table, [row for org in orgs for row in org.rows.get(table, [])])
         advance(directory_task, 1)
@@ -282,6 +285,11 @@ def _build(
         _analyze_early(session, ("schedule", "appointment"))
         advance(calendar_task, 1)
 
+    # Messages and the waitlist: about the appointments above, to patients who agreed.
+    messaging_task = task("Messages", 1)
+    messaging.seed(session, orgs, seed, size, clock.now())
+    advance(messaging_task, 1)
+
     users_task = task("Users", 1)
     # One hash for every demo account: argon2 is deliberately slow.
     password_hash = runtime.passwords.hash(DEMO_PASSWORD)
@@ -296,6 +304,11 @@ def _build(
     insert_rows(session, "app_user", users)
     insert_rows(session, "membership", memberships)
     advance(users_task, 1)
+
+    # Staffing last: it credits placed coordinators with the appointments above.
+    staffing_task = task("Staffing", 1)
+    staffing.seed(session, orgs, accounts, password_hash, seed, size, today)
+    advance(staffing_task, 1)
     return near_duplicates
 
 

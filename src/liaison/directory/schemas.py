@@ -76,6 +76,11 @@ class OrganizationUpdate(Shape):
     phone: Phone | None = None
     business_hours: BusinessHours | None = None
     active: bool | None = None
+    sms_number: Phone | None = Field(default=None, description="The number patients text, E.164")
+    quiet_hours_start: HourMinute | None = Field(default=None, description="No automated message after this local time")
+    quiet_hours_end: HourMinute | None = Field(default=None, description="... nor before this one")
+    waitlist_batch_size: int | None = Field(default=None, ge=1, le=50, description="Waitlist offers per round")
+    waitlist_round_minutes: int | None = Field(default=None, ge=5, le=24 * 60, description="Minutes between rounds; the slot is held this long")
 
 
 class OrganizationRead(ReadShape):
@@ -87,6 +92,11 @@ class OrganizationRead(ReadShape):
     phone: str | None
     business_hours: dict[str, list[dict[str, str]]]
     active: bool
+    sms_number: str | None
+    quiet_hours_start: str
+    quiet_hours_end: str
+    waitlist_batch_size: int
+    waitlist_round_minutes: int
     created_at: datetime
     updated_at: datetime
 
@@ -191,6 +201,12 @@ class PractitionerRead(ReadShape):
 # --- HealthcareService (visit type) ---------------------------------------------------
 
 
+ReminderOffsets = Annotated[
+    list[Annotated[int, Field(ge=15, le=60 * 24 * 60)]],
+    Field(max_length=6, description="Minutes before the visit; [] for no reminders"),
+]
+
+
 class BookingPolicy(Shape):
     """How the calendar treats a visit type (see scheduling)."""
 
@@ -202,6 +218,10 @@ class BookingPolicy(Shape):
     max_per_day: int | None = Field(default=None, ge=1, le=200, description="Per practitioner")
     overbook_limit: int = Field(default=0, ge=0, le=5, description="Extra bookings allowed on one time")
     hold_minutes: int = Field(default=10, ge=1, le=120, description="How long a proposed booking holds its slot")
+    reminder_offsets_minutes: ReminderOffsets = Field(default_factory=lambda: [10080, 2880, 120])
+    follow_up_hours: int | None = Field(default=None, ge=1, le=24 * 30, description="Satisfaction follow-up after a fulfilled visit; none if unset")
+    backfill_min_hours: int = Field(default=2, ge=0, le=24 * 14, description="Waitlist: do not backfill slots sooner than this")
+    same_day_backfill_urgent_only: bool = True
 
 
 class HealthcareServiceCreate(BookingPolicy):
@@ -232,6 +252,10 @@ class HealthcareServiceUpdate(Shape):
     max_per_day: int | None = Field(default=None, ge=1, le=200)
     overbook_limit: int | None = Field(default=None, ge=0, le=5)
     hold_minutes: int | None = Field(default=None, ge=1, le=120)
+    reminder_offsets_minutes: ReminderOffsets | None = None
+    follow_up_hours: int | None = Field(default=None, ge=1, le=24 * 30)
+    backfill_min_hours: int | None = Field(default=None, ge=0, le=24 * 14)
+    same_day_backfill_urgent_only: bool | None = None
     name: ShortText | None = None
     specialty: Specialty | None = None
     duration_minutes: int | None = Field(default=None, ge=5, le=24 * 60)
@@ -264,6 +288,10 @@ class HealthcareServiceRead(ReadShape):
     max_per_day: int | None
     overbook_limit: int
     hold_minutes: int
+    reminder_offsets_minutes: list[int]
+    follow_up_hours: int | None
+    backfill_min_hours: int
+    same_day_backfill_urgent_only: bool
 
 
 # --- PractitionerRole -----------------------------------------------------------------

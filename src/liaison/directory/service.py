@@ -97,8 +97,14 @@ def update_organization(
             day: [i.model_dump() for i in spans]
             for day, spans in data.business_hours.items()  # type: ignore[union-attr]
         }
-    _apply(org, changes, {"name", "time_zone", "business_hours", "active"})
-    ctx.session.flush()
+    _apply(
+        org,
+        changes,
+        {"name", "time_zone", "business_hours", "active", "quiet_hours_start",
+         "quiet_hours_end", "waitlist_batch_size", "waitlist_round_minutes"},
+    )
+    # sms_number is unique across organizations: an inbound text names exactly one clinic.
+    flush_or_conflict(ctx.session, "Another organization already texts from this number", field="sms_number")
     ctx.audit("update", "Organization", org.id, organization_id=org.id, fields=sorted(changes))
     return org
 
@@ -323,6 +329,9 @@ def update_service(
             "booking_horizon_days",
             "overbook_limit",
             "hold_minutes",
+            "reminder_offsets_minutes",
+            "backfill_min_hours",
+            "same_day_backfill_urgent_only",
         },
     )
     if not (row.new_patients or row.established_patients):

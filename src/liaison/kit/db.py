@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -222,3 +222,20 @@ def flush_or_conflict(session: Session, detail: str, **extensions: Any) -> None:
         session.flush()
     except IntegrityError as exc:
         raise Conflict(detail, **extensions) from exc
+
+
+def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
+    """``column IN (values)``, written for the database in use.
+
+    On PostgreSQL it is ``column = ANY(:array)``: one parameter however many values, so
+    the statement text is the same every time and psycopg can cache and prepare it (an
+    IN list of hundreds of parameters is parsed afresh on every execution, which costs
+    more CPU than the query). SQLite has no arrays and gets a plain IN list.
+    """
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import any_, bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)

@@ -110,7 +110,7 @@ Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 LanguageTag = Annotated[str, StringConstraints(max_length=20), AfterValidator(_language)]
 Npi = Annotated[str, AfterValidator(_npi)]
 BirthDate = Annotated[date, AfterValidator(_birth_date)]
-HourMinute = Annotated[str, AfterValidator(_hhmm)]
+HourMinute = Annotated[str, StringConstraints(max_length=5), AfterValidator(_hhmm)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Limit = Annotated[int, Field(ge=1, le=200)]
 

@@ -14,7 +14,9 @@ from liaison.models.directory import (
     PractitionerRoleService,
 )
 from liaison.models.idempotency import IdempotencyRecord
-from liaison.models.jobs import OutboxMessage
+from liaison.models.jobs import JobSchedule, OutboxMessage
+from liaison.models.messaging import Communication, MessageTemplate, SurveyResponse
+from liaison.models.waitlist import WaitlistEntry, WaitlistOffer
 from liaison.models.patients import (
     CommunicationConsent,
     Patient,
@@ -32,8 +34,42 @@ from liaison.models.scheduling import (
     ScheduleBlock,
     ScheduleOverride,
 )
+from liaison.models.staffing import (
+    Assessment,
+    AssessmentAttempt,
+    ClientCourseRequirement,
+    CoachingTask,
+    Coordinator,
+    CoordinatorCertification,
+    Course,
+    CourseModule,
+    Enrollment,
+    Opening,
+    Placement,
+    QualityReview,
+    SatisfactionScore,
+)
 
 __all__ = [
+    "Assessment",
+    "AssessmentAttempt",
+    "ClientCourseRequirement",
+    "CoachingTask",
+    "Coordinator",
+    "CoordinatorCertification",
+    "Course",
+    "CourseModule",
+    "Enrollment",
+    "Opening",
+    "Placement",
+    "QualityReview",
+    "SatisfactionScore",
+    "Communication",
+    "JobSchedule",
+    "MessageTemplate",
+    "SurveyResponse",
+    "WaitlistEntry",
+    "WaitlistOffer",
     "ApiToken",
     "Appointment",
     "AppointmentHistory",

@@ -33,6 +33,7 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON().with_variant(JSONB(), "postgresql"),
         list[str]: JSON().with_variant(JSONB(), "postgresql"),
         list[int]: JSON().with_variant(JSONB(), "postgresql"),
+        list[dict[str, Any]]: JSON().with_variant(JSONB(), "postgresql"),
     }
 
     # Set on tables whose rows belong to one client organization. Queries on them must

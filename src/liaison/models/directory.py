@@ -41,6 +41,15 @@ class Organization(Timestamped, Base):
     # {"mon": [["08:00", "17:00"]], ..., "sun": []} in the organization's time zone.
     business_hours: Mapped[dict[str, Any]] = mapped_column()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The number the organization texts from (and patients text back to), E.164.
+    sms_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # No automated message is sent to a patient between these local times.
+    quiet_hours_start: Mapped[str] = mapped_column(String(5), default="21:00")
+    quiet_hours_end: Mapped[str] = mapped_column(String(5), default="08:00")
+    # Waitlist offers: how many patients per round, rounds apart, and how long the slot
+    # is held for the round.
+    waitlist_batch_size: Mapped[int] = mapped_column(Integer, default=3)
+    waitlist_round_minutes: Mapped[int] = mapped_column(Integer, default=30)
 
 
 class OrganizationHoliday(TenantOwned, Base):
@@ -129,6 +138,15 @@ class HealthcareService(TenantOwned, Timestamped, Base):
     # Extra bookings allowed on top of one another (0: never overbook).
     overbook_limit: Mapped[int] = mapped_column(Integer, default=0)
     hold_minutes: Mapped[int] = mapped_column(Integer, default=10)
+
+    # Messaging policy. Reminders this many minutes before the visit (7 days, 2 days,
+    # 2 hours by default); follow-up this many hours after a fulfilled visit (none if
+    # unset). Waitlist backfill: not for slots less than N hours away, and on the same
+    # day only for urgent entries.
+    reminder_offsets_minutes: Mapped[list[int]] = mapped_column(default=lambda: [10080, 2880, 120])
+    follow_up_hours: Mapped[int | None] = mapped_column(Integer)
+    backfill_min_hours: Mapped[int] = mapped_column(Integer, default=2)
+    same_day_backfill_urgent_only: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class PractitionerRole(TenantOwned, Timestamped, Base):

@@ -23,10 +23,11 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         CheckConstraint(
-            "status in ('pending','processing','done','dead')", name="status"
+            "status in ('pending','processing','done','dead','cancelled')", name="status"
         ),
         Index(None, "status", "available_at"),
         Index(None, "topic", "created_at"),
+        Index(None, "appointment_id", "status"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -43,3 +44,22 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column()
     done_at: Mapped[datetime | None] = mapped_column()
+    # The appointment a message is about (a reminder): cancelling the appointment
+    # cancels its pending messages in the same transaction.
+    appointment_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class JobSchedule(Base):
+    """A periodic sweep: the worker runs it when due and sets the next time.
+
+    Kept in the database, not in timers, so a sweep survives restarts and runs once
+    however many workers there are (the due row is claimed with a lock).
+    """
+
+    __tablename__ = "job_schedule"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    interval_seconds: Mapped[int] = mapped_column(Integer)
+    next_run_at: Mapped[datetime] = mapped_column()
+    last_run_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -38,6 +38,7 @@ from liaison.models import (
     Schedule,
 )
 from liaison.models.base import new_id
+from liaison.messaging import reminders
 from liaison.scheduling import calendars, lifecycle, repository
 from liaison.scheduling.rules import Span, find_starts
 
@@ -250,8 +251,13 @@ def place(
     calendar = cals[schedule.id]
     companions = [[cals[d.schedule_id] for d in devices if d.kind == kind] for kind in kinds]
 
+    # Plain values for the alternatives: after a refused insert the session can no
+    # longer load anything, so nearby() must not touch an ORM object.
+    role_id, location_id, zone_name = str(seat.role.id), str(location.id), location.time_zone
+    practitioner_name = seat.practitioner_name
+    window_start, window_end = cals.window(zone_name)
+
     def nearby(stale: bool = False) -> list[dict[str, object]]:
-        window_start, window_end = cals.window(location.time_zone)
         found = [
             s for s, _ in find_starts(calendar, policy, now, window_start=window_start, window_end=window_end, companions=companions)
             if not (stale and policy.blocked_span(s).overlaps(blocked))
@@ -262,9 +268,9 @@ def place(
                 "start": s.isoformat(),
                 "end": (s + policy.duration).isoformat(),
                 "local_start": s.astimezone(tz).isoformat(),
-                "practitioner_role_id": str(seat.role.id),
-                "practitioner_name": seat.practitioner_name,
-                "location_id": str(location.id),
+                "practitioner_role_id": role_id,
+                "practitioner_name": practitioner_name,
+                "location_id": location_id,
             }
             for s in closest
         ]
@@ -408,6 +414,7 @@ def book_appointment(
     rescheduled_from: Appointment | None = None,
     emit_event: bool = True,
     audited: bool = True,
+    hold_minutes: int | None = None,
 ) -> AppointmentView:
     """Hold or book one visit. ``audited=False`` when the caller records the action
     itself (a series, a reschedule), so one request leaves one audit row."""
@@ -437,7 +444,7 @@ def book_appointment(
         start_at=start,
         end_at=start + policy.duration,
         modality=service.modality,
-        hold_expires_at=now + timedelta(minutes=service.hold_minutes) if status == "proposed" else None,
+        hold_expires_at=now + timedelta(minutes=hold_minutes or service.hold_minutes) if status == "proposed" else None,
         booked_at=now if status == "booked" else None,
         overbooked=placement.lane > 0,
         comment=comment,
@@ -451,6 +458,8 @@ def book_appointment(
         _history(ctx, appointment, action, None, "overbooked", lane=placement.lane)
     else:
         _history(ctx, appointment, action, None)
+    if status == "booked":
+        reminders.schedule(ctx, appointment, service, patient)
     if status == "booked" and emit_event:
         if rescheduled_from is not None:
             emit(ctx, "appointment.rescheduled", appointment, previous_appointment_id=rescheduled_from.id)
@@ -482,6 +491,8 @@ def confirm_hold(ctx: Context, appointment_id: uuid.UUID, comment: str | None = 
     for participant in repository.participants_of(ctx.session, ctx.caller, [appointment.id]):
         participant.hold_expires_at = None
     _history(ctx, appointment, "booked", "proposed")
+    service = access_one(ctx.session, ctx.caller, HealthcareService, appointment.healthcare_service_id, Permission.DIRECTORY_READ, "HealthcareService")
+    reminders.schedule(ctx, appointment, service, access_one(ctx.session, ctx.caller, Patient, appointment.patient_id, Permission.PATIENT_READ, "Patient"))
     emit(ctx, "appointment.booked", appointment)
     ctx.session.flush()
     return view(ctx, appointment)
@@ -511,6 +522,7 @@ def _cancel(ctx: Context, appointment: Appointment, reason: str, cancelled_by: s
     appointment.cancelled_by = cancelled_by
     appointment.hold_expires_at = None
     _release(ctx, appointment)
+    reminders.cancel(ctx, appointment.id)
     _history(ctx, appointment, action, previous, reason, cancelled_by=cancelled_by)
     if event and previous != "proposed":
         emit(ctx, "appointment.cancelled", appointment, cancelled_by=cancelled_by, reason=reason)
@@ -531,6 +543,8 @@ def change_status(ctx: Context, appointment_id: uuid.UUID, status: str, reason: 
     appointment.status = status
     if lifecycle.releases_time(status):
         _release(ctx, appointment)
+    if status in ("fulfilled", "noshow", "entered-in-error"):
+        reminders.cancel(ctx, appointment.id)
     _history(ctx, appointment, status, previous, reason)
     emit(ctx, lifecycle.EVENT_FOR_STATUS[status], appointment)
     ctx.session.flush()
