@@ -49,9 +49,15 @@ def test_demo_messages_follow_consent_and_bookings(runtime):
     assert kinds["reminder"] > kinds["reply-confirmed"] > 0 and kinds["follow-up"] > 0
     assert not any("{{" in body for _, _, body in sent)
 
-    entries = _all(runtime, select(WaitlistEntry.priority, WaitlistEntry.current_appointment_id, WaitlistEntry.latest_date))
+    entries = _all(runtime, select(WaitlistEntry.priority, WaitlistEntry.current_appointment_id, WaitlistEntry.latest_date)
+                   .where(WaitlistEntry.status == "active"))
     assert {p for p, _, _ in entries} == {"routine", "urgent"}
     assert all(current is not None for _, current, _ in entries)
+    # A few already filled a freed slot, credited to the coordinator who booked that client.
+    filled = _all(runtime, select(WaitlistEntry.booked_appointment_id, WaitlistEntry.created_by_user_id)
+                  .where(WaitlistEntry.status == "booked"))
+    assert filled and all(booked is not None for booked, _ in filled)
+    assert any(by is not None for _, by in filled)
 
 
 def test_the_worker_sends_a_due_demo_reminder_through_the_sandbox(runtime, live):

@@ -3,9 +3,11 @@ account health and who may see which account."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func
 
 from liaison.kit import clock
 from liaison.models import Appointment
@@ -228,3 +230,174 @@ def test_scheduling_accuracy_counts_rebookings_the_organization_asked_for(
     }
     assert kpis["bookings"]["value"] == 5
     assert kpis["scheduling_accuracy"]["value"] == pytest.approx(4 / 5)
+
+
+def test_waitlist_slots_filled_are_credited_to_whoever_added_the_patient(
+    api, runtime, manager, staffing, frozen
+):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from liaison.authz.principal import system_principal
+    from liaison.authz.scope import unscoped_system
+    from liaison.context import unit_of_work
+    from liaison.models import WaitlistEntry, WaitlistOffer
+    from liaison.waitlist import service as waitlist
+    from tests.scheduling.conftest import add_schedule, local
+
+    harbor = api.organization("Harbor", time_zone="America/New_York")
+    lakeshore = api.organization("Lakeshore")
+    user = api.user(orgs=[(harbor, "coordinator"), (lakeshore, "coordinator")])
+    coordinator = staffing.coordinator(user)
+    staffing.placement(staffing.opening(harbor), coordinator)
+    staffing.placement(staffing.opening(lakeshore), coordinator)
+    me, colleague = api.caller(user), api.login(harbor, "coordinator")
+    location = api.location(harbor, time_zone="America/New_York")
+    service = api.service(harbor, duration_minutes=30, min_notice_minutes=60)
+    role = api.role(api.practitioner(harbor), location, [service])
+    add_schedule(api, role)
+
+    def add(caller, patient):  # type: ignore[no-untyped-def]
+        body = {
+            "organization_id": str(harbor.id),
+            "patient_id": str(patient.id),
+            "healthcare_service_id": str(service.id),
+        }
+        response = caller.post("/api/v1/waitlist-entries", json=body)
+        assert response.status_code == 201, response.text
+        return uuid.UUID(response.json()["id"])
+
+    mine = [add(me, api.patient(harbor)), add(me, api.patient(harbor))]
+    theirs = add(colleague, api.patient(harbor))
+    # A freed slot per entry, offered by the worker's rounds; the entry's offer accepted.
+    thursday = date(2026, 6, 4)
+    for n, entry_id in enumerate([*mine, theirs]):
+        with unit_of_work(
+            runtime.db, principal=system_principal(), audit_key=runtime.audit_key, runtime=runtime
+        ) as ctx:
+            offers = waitlist.backfill(
+                ctx,
+                organization_id=harbor.id,
+                service_id=service.id,
+                role_id=role.id,
+                start=local(thursday, 9 + n),
+            )
+            offer = next(o.id for o in offers if o.entry_id == entry_id)
+        assert me.post(f"/api/v1/waitlist-offers/{offer}/accept").status_code == 200
+    with runtime.db.session() as s:
+        entries = {
+            e.id: e for e in s.scalars(unscoped_system(select(WaitlistEntry), "test"))
+        }
+        accepted = s.scalar(
+            unscoped_system(
+                select(func.count()).select_from(WaitlistOffer).where(WaitlistOffer.status == "accepted"),
+                "test",
+            )
+        )
+    assert accepted == 3 and {e.status for e in entries.values()} == {"booked"}
+    assert [entries[i].created_by_user_id for i in mine] == [user.id, user.id]
+    assert entries[theirs].created_by_user_id == colleague.user_id
+    # The same coordinator filled a slot at another client (rows written directly).
+    patient = api.patient(lakeshore)
+    elsewhere_service = api.service(lakeshore)
+    elsewhere_location = api.location(lakeshore)
+    elsewhere_role = api.role(api.practitioner(lakeshore), elsewhere_location, [elsewhere_service])
+    taken = api._save(
+        Appointment(
+            organization_id=lakeshore.id,
+            status="booked",
+            patient_id=patient.id,
+            healthcare_service_id=elsewhere_service.id,
+            practitioner_role_id=elsewhere_role.id,
+            location_id=elsewhere_location.id,
+            start_at=NOW + timedelta(days=2),
+            end_at=NOW + timedelta(days=2, minutes=30),
+            modality="in-person",
+            booked_at=NOW - timedelta(days=1),
+        )
+    )
+    api._save(
+        WaitlistEntry(
+            organization_id=lakeshore.id,
+            patient_id=patient.id,
+            healthcare_service_id=elsewhere_service.id,
+            status="booked",
+            booked_appointment_id=taken.id,
+            created_by_user_id=user.id,
+        )
+    )
+
+    def filled(caller, **params):  # type: ignore[no-untyped-def]
+        response = caller.get(f"/api/v1/staffing/coordinators/{coordinator.id}/scorecard", params=params)
+        assert response.status_code == 200, response.text
+        card = response.json()
+        total = next(k for k in card["kpis"] if k["key"] == "waitlist_filled")
+        accounts = {
+            a["organization_name"]: next(k["value"] for k in a["kpis"] if k["key"] == "waitlist_filled")
+            for a in card["accounts"]
+        }
+        return total, accounts
+
+    # Harbor's administrator sees Harbor's slots only, the colleague's entry not credited.
+    total, accounts = filled(api.login(harbor, "admin"))
+    assert total["available"] is True and total["reason"] is None
+    assert total["value"] == 2 and total["trend"][-1] == {"week": "2026-06-01", "value": 2.0}
+    assert accounts["Harbor"] == 2 and "Lakeshore" not in accounts
+    # The staffing manager sees both clients, each counted on its own.
+    total, accounts = filled(manager)
+    assert total["value"] == 3 and accounts == {"Harbor": 2, "Lakeshore": 1}
+    assert filled(manager, organization_id=str(harbor.id))[0]["value"] == 2
+
+
+def test_follow_up_survey_answers_count_for_whoever_booked_the_visit(
+    api, manager, staffing, frozen
+):
+    """A patient's 1-5 text answer to Liaison's post-visit follow-up is credited to the
+    coordinator who booked the visit; another coordinator's bookings do not count, and
+    only the mean and the count leave the query."""
+    from liaison.models import SurveyResponse
+
+    org = api.organization()
+    user, colleague = api.user(org, "coordinator"), api.user(org, "coordinator")
+    coordinator = staffing.coordinator(user)
+    staffing.placement(staffing.opening(org), coordinator)
+    location, service = api.location(org), api.service(org)
+    role = api.role(api.practitioner(org), location, [service])
+
+    def answered(score, booked_by):  # type: ignore[no-untyped-def]
+        patient = api.patient(org)
+        visit = api._save(
+            Appointment(
+                organization_id=org.id,
+                status="fulfilled",
+                patient_id=patient.id,
+                healthcare_service_id=service.id,
+                practitioner_role_id=role.id,
+                location_id=location.id,
+                start_at=NOW - timedelta(days=2),
+                end_at=NOW - timedelta(days=2) + timedelta(minutes=30),
+                modality="in-person",
+                created_by_user_id=booked_by.id,
+                created_at=NOW - timedelta(days=5),
+            )
+        )
+        api._save(
+            SurveyResponse(
+                organization_id=org.id,
+                appointment_id=visit.id,
+                patient_id=patient.id,
+                score=score,
+                received_at=NOW - timedelta(days=1),
+            )
+        )
+
+    answered(5, user)
+    answered(3, user)
+    answered(1, colleague)  # someone else's booking
+    scorecard = manager.get(f"/api/v1/staffing/coordinators/{coordinator.id}/scorecard")
+    assert scorecard.status_code == 200, scorecard.text
+    kpis = {k["key"]: k for k in scorecard.json()["kpis"]}
+    assert kpis["satisfaction"]["value"] == pytest.approx(4.0)
+    assert kpis["satisfaction"]["sample"] == 2
+    assert "patient_id" not in scorecard.text

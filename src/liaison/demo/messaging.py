@@ -32,6 +32,9 @@ TABLES = ("communication", "message_template", "survey_response", "outbox_messag
 HISTORY_DAYS = 14
 AHEAD_DAYS = 8
 WAITLIST_PER_ORG = {"small": 12, "large": 40}
+# Entries that already filled a freed slot in the past two weeks (staffing scorecards
+# credit them to the coordinator who added the patient; see demo.staffing).
+WAITLIST_FILLED_PER_ORG = {"small": 6, "large": 16}
 QUIET = ("21:00", "08:00")
 # Visit types that ask a satisfaction question a day after the visit.
 FOLLOW_UP_HOURS = 24
@@ -70,6 +73,7 @@ class _Visit:
     location_id: uuid.UUID
     role_id: uuid.UUID
     modality: str
+    booked_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ def _load(session: Session, org: OrgDirectory, now: datetime) -> tuple[list[_Vis
         _Visit(*r)
         for r in rows(
             select(a.id, a.status, a.start_at, a.end_at, a.patient_id, a.healthcare_service_id, a.location_id,
-                   a.practitioner_role_id, a.modality)
+                   a.practitioner_role_id, a.modality, a.booked_at)
             .where(a.organization_id == org.id, a.start_at >= now - timedelta(days=HISTORY_DAYS), a.start_at < now + timedelta(days=60))
             .order_by(a.start_at, a.id)
         )
@@ -238,8 +242,8 @@ def _organization(session: Session, out: _Rows, org: OrgDirectory, rng: random.R
 
 def _waitlist(out: _Rows, org: OrgDirectory, visits: list[_Visit], people: dict[uuid.UUID, _Person], rng: random.Random,
               ids: DemoIds, size: str, now: datetime, org_tz: Any) -> None:
-    """Patients booked three weeks or more out who would come sooner, and a few with no
-    booking who want the first opening at all."""
+    """Patients booked three weeks or more out who would come sooner, and a few whose
+    wish came true already: they took a freed slot, and the visit has taken place."""
     later = [v for v in visits if v.status == "booked" and v.start_at > now + timedelta(days=21) and v.patient_id in people]
     rng.shuffle(later)
     chosen: list[_Visit] = []
@@ -264,6 +268,21 @@ def _waitlist(out: _Rows, org: OrgDirectory, visits: list[_Visit], people: dict[
             "times_of_day": times, "priority": priority, "reason": rng.choice(reasons),
             "expires_at": visit.start_at - timedelta(days=1), "status": "active", "current_appointment_id": visit.id,
             "booked_appointment_id": None, "offers_count": 0, "last_offered_at": None, "days_gained": None,
-            "created_at": created, "updated_at": created,
+            "created_by_user_id": None, "created_at": created, "updated_at": created,
         })
-
+    filled = [v for v in visits if v.status in ("fulfilled", "noshow") and v.booked_at is not None
+              and v.patient_id not in seen]
+    rng.shuffle(filled)
+    for visit in filled[: WAITLIST_FILLED_PER_ORG[size]]:
+        seen.add(visit.patient_id)
+        assert visit.booked_at is not None
+        taken = visit.booked_at
+        created = taken - timedelta(days=rng.randint(2, 12), minutes=rng.randint(0, 600))
+        out.add("waitlist_entry", {
+            "organization_id": org.id, "id": ids.at(created), "patient_id": visit.patient_id, "healthcare_service_id": visit.service_id,
+            "practitioner_ids": [], "location_ids": [], "earliest_date": created.astimezone(org_tz).date(), "latest_date": None,
+            "times_of_day": [], "priority": "routine", "reason": rng.choice(reasons), "expires_at": None, "status": "booked",
+            "current_appointment_id": None, "booked_appointment_id": visit.id, "offers_count": 1, "last_offered_at": taken,
+            "days_gained": rng.randint(3, 21),
+            "created_by_user_id": None, "created_at": created, "updated_at": taken,
+        })

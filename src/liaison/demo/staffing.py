@@ -6,8 +6,9 @@ Tran, Jordan Reyes) are among the 60 and hold the active placements that explain
 memberships; 55 more are generated (with sign-in accounts, the demo password) around a
 few fixed archetypes, so every open opening has candidates. Coordinators placed at a
 client are credited with booking that client's appointments (``created_by_user_id``,
-one UPDATE per coordinator by practitioner role), so scorecards have real bookings,
-no-shows and trends. Dated from the day of loading, like the calendars; everything
+one UPDATE per coordinator by practitioner role) and with putting those appointments'
+patients on the waitlist, so scorecards have real bookings, no-shows, waitlist slots
+filled and trends. Dated from the day of loading, like the calendars; everything
 else is fixed by the seed.
 """
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from liaison.authz.scope import unscoped_system
@@ -30,7 +31,7 @@ from liaison.demo.bulk import insert_rows
 from liaison.demo.directory import OrgDirectory
 from liaison.demo.ids import DemoIds
 from liaison.kit.text import search_key
-from liaison.models import Appointment, Base
+from liaison.models import Appointment, Base, WaitlistEntry
 from liaison.staffing.matching.rules import (
     CodeNeed,
     CoordinatorFacts,
@@ -1354,3 +1355,22 @@ def _credit_bookings(
                 .values(created_by_user_id=p.user_id)
             )
             session.execute(unscoped_system(stmt, SYSTEM))
+    # Who put a patient on the waitlist: the coordinator credited with the appointment
+    # the entry is about (the one filled from the waitlist, else the one to move earlier).
+    booked_by = (
+        select(Appointment.created_by_user_id)
+        .where(
+            Appointment.organization_id == WaitlistEntry.organization_id,
+            Appointment.id
+            == func.coalesce(
+                WaitlistEntry.booked_appointment_id, WaitlistEntry.current_appointment_id
+            ),
+        )
+        .scalar_subquery()
+    )
+    stmt = (
+        update(WaitlistEntry)
+        .where(WaitlistEntry.organization_id.in_([org.id for org in orgs]))
+        .values(created_by_user_id=booked_by, updated_at=WaitlistEntry.updated_at)
+    )
+    session.execute(unscoped_system(stmt, SYSTEM))

@@ -34,6 +34,8 @@ class WaitlistEntry(TenantOwned, Timestamped, Base):
         Index(None, "organization_id", "healthcare_service_id", "status"),
         Index(None, "organization_id", "patient_id"),
         Index(None, "organization_id", "booked_appointment_id"),
+        # Staffing oversight counts the booked entries of given coordinators.
+        Index(None, "created_by_user_id", "status"),
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column()
@@ -55,6 +57,10 @@ class WaitlistEntry(TenantOwned, Timestamped, Base):
     offers_count: Mapped[int] = mapped_column(Integer, default=0)
     last_offered_at: Mapped[datetime | None] = mapped_column()
     days_gained: Mapped[int | None] = mapped_column(Integer)
+    # The staff member who put the patient on the waitlist (None when the patient or
+    # Liaison itself did): staffing oversight credits them with the slots it fills. Like
+    # ``appointment.created_by_user_id``, no foreign key to the (untenanted) user.
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column()
 
 
 class WaitlistOffer(TenantOwned, Base):

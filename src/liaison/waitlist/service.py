@@ -19,7 +19,8 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 
 from liaison.authz.access import access_one, referenced
-from liaison.authz.permissions import Permission
+from liaison.authz.permissions import Permission, Role
+from liaison.authz.principal import Principal
 from liaison.authz.scope import scoped, unscoped_system
 from liaison.context import Context
 from liaison.errors import Conflict, InvalidInput, NotFound
@@ -73,11 +74,24 @@ def add_entry(ctx: Context, data: object) -> WaitlistEntry:
         reason=d.reason,  # type: ignore[attr-defined]
         expires_at=d.expires_at,  # type: ignore[attr-defined]
         current_appointment_id=d.current_appointment_id,  # type: ignore[attr-defined]
+        created_by_user_id=_staff_author(principal, org),
     )
     ctx.session.add(entry)
     ctx.session.flush()
     audit.about(resource_id=entry.id)
     return entry
+
+
+def _staff_author(principal: Principal, organization_id: uuid.UUID) -> uuid.UUID | None:
+    """Who to credit with the entry (as booking.py credits ``created_by_user_id``): the
+    caller, unless Liaison itself or the patient put themselves on the waitlist."""
+    if (
+        principal.system
+        or principal.role_in(organization_id) == Role.PATIENT
+        or organization_id in principal.patient_ids
+    ):
+        return None
+    return principal.user_id
 
 
 def list_entries(ctx: Context, organization_id: uuid.UUID, status: str | None = "active") -> list[WaitlistEntry]:

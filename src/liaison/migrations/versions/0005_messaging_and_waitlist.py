@@ -117,6 +117,7 @@ def upgrade() -> None:
     sa.Column('offers_count', sa.Integer(), nullable=False),
     sa.Column('last_offered_at', liaison.kit.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('days_gained', sa.Integer(), nullable=True),
+    sa.Column('created_by_user_id', sa.Uuid(), nullable=True),
     sa.Column('created_at', liaison.kit.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', liaison.kit.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("priority in ('routine','urgent')", name=op.f('ck_waitlist_entry_priority')),
@@ -128,6 +129,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('organization_id', 'id', name=op.f('pk_waitlist_entry'))
     )
     with op.batch_alter_table('waitlist_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_waitlist_entry_created_by_user_id_status'), ['created_by_user_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_waitlist_entry_organization_id_booked_appointment_id'), ['organization_id', 'booked_appointment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_waitlist_entry_organization_id_healthcare_service_id_status'), ['organization_id', 'healthcare_service_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_waitlist_entry_organization_id_patient_id'), ['organization_id', 'patient_id'], unique=False)
@@ -214,6 +216,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_waitlist_entry_organization_id_patient_id'))
         batch_op.drop_index(batch_op.f('ix_waitlist_entry_organization_id_healthcare_service_id_status'))
         batch_op.drop_index(batch_op.f('ix_waitlist_entry_organization_id_booked_appointment_id'))
+        batch_op.drop_index(batch_op.f('ix_waitlist_entry_created_by_user_id_status'))
 
     op.drop_table('waitlist_entry')
     with op.batch_alter_table('survey_response', schema=None) as batch_op:

@@ -71,7 +71,7 @@ def weekly_report(
     measures = measure(
         ctx, people, organization_id=organization_id, weeks=2, now=min(now, week_end)
     )
-    keys = [k for k, _, _ in KPIS if k not in WORK_QUEUE_KPIS and k != "waitlist_filled"]
+    keys = [k for k, _, _ in KPIS if k not in WORK_QUEUE_KPIS]
 
     def values(cell: Cell) -> dict[str, float | None]:
         v = cell.values()
@@ -93,9 +93,6 @@ def weekly_report(
     unavailable = [
         (label, SOURCES.work_queue.reason) for k, label, _ in KPIS if k in WORK_QUEUE_KPIS
     ]
-    unavailable += [
-        (label, SOURCES.waitlist.reason) for k, label, _ in KPIS if k == "waitlist_filled"
-    ]
     return WeeklyReport(
         organization,
         week_start,
@@ -112,7 +109,15 @@ COLUMNS = [
     (k, label, unit)
     for k, label, unit in KPIS
     if k
-    in {"bookings", "scheduling_accuracy", "noshow_rate", "quality", "satisfaction", "activity"}
+    in {
+        "bookings",
+        "scheduling_accuracy",
+        "noshow_rate",
+        "quality",
+        "satisfaction",
+        "activity",
+        "waitlist_filled",
+    }
 ]
 
 

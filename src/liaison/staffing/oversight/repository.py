@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session, aliased
 from liaison.authz.permissions import Permission
 from liaison.authz.principal import Principal
 from liaison.authz.scope import scoped
-from liaison.models import Appointment, AuditEvent, QualityReview, SatisfactionScore
+from liaison.models import (
+    Appointment,
+    AuditEvent,
+    QualityReview,
+    SatisfactionScore,
+    SurveyResponse,
+    WaitlistEntry,
+)
 
 READ = Permission.STAFFING_READ
 WEEK_SECONDS = 7 * 24 * 3600
@@ -92,6 +99,54 @@ def booking_rows(
     ]
 
 
+def waitlist_rows(
+    session: Session,
+    principal: Principal,
+    user_ids: Sequence[uuid.UUID],
+    *,
+    organization_id: uuid.UUID | None,
+    origin: date,
+    until: datetime,
+) -> list[tuple[uuid.UUID, uuid.UUID, int, int]]:
+    """(user, organization, week, entries) of waitlist entries the users added that
+    filled a freed slot (status 'booked'), by when the patient took the slot.
+
+    That instant is the booked appointment's ``booked_at``, set when the offer is
+    accepted. Its ``created_at`` is when the hold was made (the offer round started,
+    possibly in the week before), and the entry's ``updated_at`` moves with any later
+    change to the entry; ``created_at`` only stands in for a booking without
+    ``booked_at``."""
+    if not user_ids:
+        return []
+    when = func.coalesce(Appointment.booked_at, Appointment.created_at)
+    bucket = _bucket(when, origin)
+    stmt = (
+        select(
+            WaitlistEntry.created_by_user_id, WaitlistEntry.organization_id, bucket, func.count()
+        )
+        .join(
+            Appointment,
+            and_(
+                Appointment.organization_id == WaitlistEntry.organization_id,
+                Appointment.id == WaitlistEntry.booked_appointment_id,
+            ),
+        )
+        .where(
+            WaitlistEntry.created_by_user_id.in_(list(user_ids)),
+            WaitlistEntry.status == "booked",
+            when >= datetime.combine(origin, time(0), tzinfo=UTC),
+            when <= until,
+        )
+    )
+    if organization_id is not None:
+        stmt = stmt.where(WaitlistEntry.organization_id == organization_id)
+    stmt = stmt.group_by(WaitlistEntry.created_by_user_id, WaitlistEntry.organization_id, bucket)
+    # The join stays in the entry's organization (the composite key), so scoping the
+    # entry scopes the appointment too.
+    stmt = scoped(stmt, principal, WaitlistEntry, READ)
+    return [(r[0], r[1], int(r[2]), int(r[3])) for r in session.execute(stmt)]
+
+
 def review_rows(
     session: Session,
     principal: Principal,
@@ -153,6 +208,55 @@ def satisfaction_rows(
         SatisfactionScore.coordinator_id, SatisfactionScore.organization_id, bucket
     )
     stmt = scoped(stmt, principal, SatisfactionScore, READ)
+    return [(r[0], r[1], int(r[2]), float(r[3]), int(r[4])) for r in session.execute(stmt)]
+
+
+def survey_rows(
+    session: Session,
+    principal: Principal,
+    user_ids: Sequence[uuid.UUID],
+    *,
+    organization_id: uuid.UUID | None,
+    origin: date,
+    until: datetime,
+    weekly: bool = True,
+) -> list[tuple[uuid.UUID, uuid.UUID, int, float, int]]:
+    """(user, organization, week, mean score 1-5, responses) of the answers patients
+    texted to Liaison's post-visit follow-up, credited to whoever booked the visit.
+    Only the mean and the count leave the query, never the patient or the visit."""
+    if not user_ids:
+        return []
+    bucket = (
+        _bucket(SurveyResponse.received_at, origin)
+        if weekly
+        else literal_column("0").label("bucket")
+    )
+    stmt = (
+        select(
+            Appointment.created_by_user_id,
+            SurveyResponse.organization_id,
+            bucket,
+            func.avg(SurveyResponse.score),
+            func.count(),
+        )
+        .join(
+            Appointment,
+            and_(
+                Appointment.organization_id == SurveyResponse.organization_id,
+                Appointment.id == SurveyResponse.appointment_id,
+            ),
+        )
+        .where(
+            Appointment.created_by_user_id.in_(list(user_ids)),
+            SurveyResponse.received_at >= datetime.combine(origin, time(0), tzinfo=UTC),
+            SurveyResponse.received_at <= until,
+        )
+    )
+    if organization_id is not None:
+        stmt = stmt.where(SurveyResponse.organization_id == organization_id)
+    group = [Appointment.created_by_user_id, SurveyResponse.organization_id]
+    stmt = stmt.group_by(*group, bucket) if weekly else stmt.group_by(*group)
+    stmt = scoped(stmt, principal, SurveyResponse, READ)
     return [(r[0], r[1], int(r[2]), float(r[3]), int(r[4])) for r in session.execute(stmt)]
 
 

@@ -1,8 +1,10 @@
 """Use cases of oversight: scorecards, account health, coaching, reviews and surveys.
 
 KPIs come from Liaison's own records: appointments the coordinator booked (and what
-became of them), the audit trail (activity), quality reviews and satisfaction scores.
-What Liaison cannot measure yet is reported as not available (see ``sources``).
+became of them), waitlist entries they added that filled a freed slot, the audit trail
+(activity), quality reviews, satisfaction scores entered by supervisors, and patients'
+answers to Liaison's follow-up texts on visits the coordinator booked. What Liaison
+cannot measure yet (the work queue) is reported as not available (see ``sources``).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class Cell:
     satisfaction_sum: float = 0.0
     responses: int = 0
     activity: int = 0
+    waitlist_filled: int = 0
 
     def merge(self, other: Cell) -> None:
         self.counts.merge(other.counts)
@@ -79,6 +82,7 @@ class Cell:
         self.satisfaction_sum += other.satisfaction_sum
         self.responses += other.responses
         self.activity += other.activity
+        self.waitlist_filled += other.waitlist_filled
 
     def values(self) -> dict[str, tuple[float | None, int]]:
         c = self.counts
@@ -92,6 +96,7 @@ class Cell:
                 self.responses,
             ),
             "activity": (float(self.activity), self.activity),
+            "waitlist_filled": (float(self.waitlist_filled), self.waitlist_filled),
         }
 
 
@@ -134,7 +139,7 @@ def measure(
     now: datetime | None = None,
 ) -> Measures:
     """``people``: coordinator id -> user id; the weeks end with the one holding the
-    instant before ``now``. Six grouped queries, whatever the number of people."""
+    instant before ``now``. Eight grouped queries, whatever the number of people."""
     now = now or clock.now()
     starts = rules.week_starts((now - timedelta(microseconds=1)).date(), weeks)
     origin = starts[0]
@@ -164,11 +169,24 @@ def measure(
             cell = cells[(cid, org_id, week)]
             cell.satisfaction_sum += avg * n
             cell.responses += n
+    # Answers to Liaison's own follow-up texts, credited to whoever booked the visit.
+    for user_id, org_id, week, avg, n in repository.survey_rows(
+        session, principal, list(by_user), until=now, **common
+    ):
+        if user_id in by_user and 0 <= week < weeks:
+            cell = cells[(by_user[user_id], org_id, week)]
+            cell.satisfaction_sum += avg * n
+            cell.responses += n
     for user_id, org_id, week, n in repository.activity_rows(
         session, principal, list(by_user), until=now, **common
     ):
         if user_id in by_user and 0 <= week < weeks:
             cells[(by_user[user_id], org_id, week)].activity += n
+    for user_id, org_id, week, n in repository.waitlist_rows(
+        session, principal, list(by_user), until=now, **common
+    ):
+        if user_id in by_user and 0 <= week < weeks:
+            cells[(by_user[user_id], org_id, week)].waitlist_filled += n
     return Measures(starts, dict(cells))
 
 
@@ -182,9 +200,6 @@ def kpis(
     for key, label, unit in KPIS:
         if key in WORK_QUEUE_KPIS:
             found.append(Kpi(key, label, unit, None, 0, False, SOURCES.work_queue.reason, []))
-            continue
-        if key == "waitlist_filled":
-            found.append(Kpi(key, label, unit, None, 0, False, SOURCES.waitlist.reason, []))
             continue
         value, sample = overall[key]
         trend = [(measures.weeks[w], weekly[w][key][0]) for w in range(len(measures.weeks))]
@@ -232,6 +247,10 @@ def performance_by_user(
         session, principal, list(coordinators), organization_id=None, origin=origin, until=now
     ):
         surveys[coordinators[cid]] += [avg] * n
+    for user_id, _, _, avg, n in repository.survey_rows(
+        session, principal, user_ids, organization_id=None, origin=origin, until=now, weekly=False
+    ):
+        surveys[user_id] += [avg] * n
     found = {}
     for user_id in user_ids:
         c = counts.get(user_id, rules.BookingCounts())
