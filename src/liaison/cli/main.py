@@ -102,8 +102,10 @@ def worker(
     idle_sleep: Annotated[float, typer.Option(help="Seconds to wait when nothing is due")] = 1.0,
     lease_seconds: Annotated[float, typer.Option(help="How long a claim lasts before another worker may take it over")] = 120.0,
 ) -> None:
-    """Deliver the outbox and run periodic sweeps. Run as many as you like on
-    PostgreSQL (they share the work); one is enough on SQLite."""
+    """Deliver the outbox and run periodic sweeps.
+
+    Run as many as you like on PostgreSQL (they share the work); one is enough on SQLite.
+    """
     import signal
 
     from liaison.jobs.worker import Worker
@@ -128,8 +130,10 @@ def sandbox(
     host: str = "127.0.0.1",
     receipts: Annotated[bool, typer.Option(help="Post delivery receipts to each message's StatusCallback")] = True,
 ) -> None:
-    """Run the local SMS provider on its own (Twilio's REST shape), e.g. for a Liaison
-    whose LIAISON_SMS_BASE_URL points here, or for load tests."""
+    """Run the local SMS provider on its own (Twilio's REST shape).
+
+    For a Liaison whose LIAISON_SMS_BASE_URL points here, or for load tests.
+    """
     import uvicorn
 
     from liaison.gateways.sandbox import SandboxStore, create_sandbox
