@@ -51,7 +51,7 @@ def _race(runtime, principal, clinic, starts_per_thread):
         except Conflict:
             result = "lost"
         except Exception as exc:  # any other failure is a bug the test must show
-            result = f"error:{type(exc).__name__}"
+            result = f"error:{type(exc).__name__}:{str(exc).splitlines()[0][:160]}"
         with lock:
             outcomes.append(result)
 

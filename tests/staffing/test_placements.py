@@ -231,9 +231,9 @@ def test_access_to_patients_follows_the_placement_and_ends_with_it(api, runtime,
         )
         changes = session.execute(
             unscoped_system(
-                select(AuditEvent.action, AuditEvent.details).where(
-                    AuditEvent.resource_type == "Membership"
-                ),
+                select(AuditEvent.action, AuditEvent.details)
+                .where(AuditEvent.resource_type == "Membership")
+                .order_by(AuditEvent.seq),
                 "test",
             )
         ).all()
