@@ -71,8 +71,13 @@ def free_port() -> int:
 
 def settings_for(url: str) -> Settings:
     return Settings(
-        env="development", database_url=url, secret_key=SECRET, log_level="WARNING",  # type: ignore[arg-type]
-        argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1,
+        env="development",
+        database_url=url,
+        secret_key=SECRET,
+        log_level="WARNING",  # type: ignore[arg-type]
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
     )
 
 
@@ -81,12 +86,33 @@ def build_clinic(url: str) -> tuple[str, dict[str, object]]:
     runtime = Runtime.from_settings(settings_for(url))
     migrate.upgrade(runtime.db.engine)
     with runtime.db.session() as s:
-        org = Organization(name="Bench Clinic", slug=f"bench-{uuid.uuid4().hex[:8]}", time_zone="America/New_York", business_hours={})
+        org = Organization(
+            name="Bench Clinic",
+            slug=f"bench-{uuid.uuid4().hex[:8]}",
+            time_zone="America/New_York",
+            business_hours={},
+        )
         s.add(org)
         s.flush()
         loc = Location(organization_id=org.id, name="Main", time_zone="America/New_York")
-        svc = HealthcareService(organization_id=org.id, code="q", name="Quick visit", duration_minutes=15, min_notice_minutes=0, booking_horizon_days=365)
-        patient = Patient(organization_id=org.id, mrn="B1", given_name="Bench", family_name="Patient", given_key="bench", family_key=search_key("Patient"), birth_date=date(1980, 1, 1), administrative_sex="other")
+        svc = HealthcareService(
+            organization_id=org.id,
+            code="q",
+            name="Quick visit",
+            duration_minutes=15,
+            min_notice_minutes=0,
+            booking_horizon_days=365,
+        )
+        patient = Patient(
+            organization_id=org.id,
+            mrn="B1",
+            given_name="Bench",
+            family_name="Patient",
+            given_key="bench",
+            family_key=search_key("Patient"),
+            birth_date=date(1980, 1, 1),
+            administrative_sex="other",
+        )
         s.add_all([loc, svc, patient])
         s.flush()
         roles = []
@@ -94,21 +120,52 @@ def build_clinic(url: str) -> tuple[str, dict[str, object]]:
             p = Practitioner(organization_id=org.id, given_name=f"P{i}", family_name=f"Bench{i}")
             s.add(p)
             s.flush()
-            role = PractitionerRole(organization_id=org.id, practitioner_id=p.id, location_id=loc.id)
+            role = PractitionerRole(
+                organization_id=org.id, practitioner_id=p.id, location_id=loc.id
+            )
             s.add(role)
             s.flush()
-            sched = Schedule(organization_id=org.id, practitioner_role_id=role.id, location_id=loc.id)
-            s.add_all([PractitionerRoleService(organization_id=org.id, practitioner_role_id=role.id, healthcare_service_id=svc.id), sched])
+            sched = Schedule(
+                organization_id=org.id, practitioner_role_id=role.id, location_id=loc.id
+            )
+            s.add_all(
+                [
+                    PractitionerRoleService(
+                        organization_id=org.id,
+                        practitioner_role_id=role.id,
+                        healthcare_service_id=svc.id,
+                    ),
+                    sched,
+                ]
+            )
             s.flush()
-            s.add(AvailabilityRule(organization_id=org.id, schedule_id=sched.id, weekdays=[1, 2, 3, 4, 5], start_time=dtime(8), end_time=dtime(18), valid_from=date(2020, 1, 1)))
+            s.add(
+                AvailabilityRule(
+                    organization_id=org.id,
+                    schedule_id=sched.id,
+                    weekdays=[1, 2, 3, 4, 5],
+                    start_time=dtime(8),
+                    end_time=dtime(18),
+                    valid_from=date(2020, 1, 1),
+                )
+            )
             roles.append(role.id)
-        user = User(email=f"bench-{uuid.uuid4().hex[:6]}@example.org", display_name="Bench", password_hash=runtime.passwords.hash("bench password long"))
+        user = User(
+            email=f"bench-{uuid.uuid4().hex[:6]}@example.org",
+            display_name="Bench",
+            password_hash=runtime.passwords.hash("bench password long"),
+        )
         s.add(user)
         s.flush()
         s.add(Membership(organization_id=org.id, user_id=user.id, role="coordinator"))
         s.flush()
         token, _ = auth_service.issue_api_token(s, runtime.settings, user, "bench")
-        ids = {"org": str(org.id), "service": str(svc.id), "patient": str(patient.id), "roles": [str(r) for r in roles]}
+        ids = {
+            "org": str(org.id),
+            "service": str(svc.id),
+            "patient": str(patient.id),
+            "roles": [str(r) for r in roles],
+        }
     runtime.db.dispose()
     return token, ids
 
@@ -130,10 +187,31 @@ def slots(roles: list[str], count: int) -> list[tuple[str, datetime]]:
 class Server:
     def __init__(self, url: str) -> None:
         self.port = free_port()
-        env = {**os.environ, "LIAISON_DATABASE_URL": url, "LIAISON_SECRET_KEY": SECRET, "LIAISON_LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "LIAISON_DATABASE_URL": url,
+            "LIAISON_SECRET_KEY": SECRET,
+            "LIAISON_LOG_LEVEL": "WARNING",
+        }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "liaison.app:asgi", "--factory", "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
-            env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "liaison.app:asgi",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=str(ROOT),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         self.base = f"http://127.0.0.1:{self.port}"
         for _ in range(200):
@@ -149,7 +227,9 @@ class Server:
         self.process.wait(10)
 
 
-def run_bookings(base: str, token: str, ids: dict[str, object], work: list[tuple[str, datetime]], threads: int) -> dict[str, float]:
+def run_bookings(
+    base: str, token: str, ids: dict[str, object], work: list[tuple[str, datetime]], threads: int
+) -> dict[str, float]:
     headers = {"Authorization": f"Bearer {token}"}
     latencies: list[float] = []
     failures: list[int] = []
@@ -159,7 +239,13 @@ def run_bookings(base: str, token: str, ids: dict[str, object], work: list[tuple
     def worker(items: list[tuple[str, datetime]]) -> None:
         with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
             for role, start in items:
-                body = {"organization_id": ids["org"], "patient_id": ids["patient"], "healthcare_service_id": ids["service"], "practitioner_role_id": role, "start": start.isoformat()}
+                body = {
+                    "organization_id": ids["org"],
+                    "patient_id": ids["patient"],
+                    "healthcare_service_id": ids["service"],
+                    "practitioner_role_id": role,
+                    "start": start.isoformat(),
+                }
                 t0 = time.perf_counter()
                 response = client.post("/api/v1/appointments", json=body)
                 elapsed = time.perf_counter() - t0
@@ -214,9 +300,13 @@ def bench_database(url: str, n: int) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--bookings", type=int, default=600)
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/liaison_bench_booking")
+    parser.add_argument(
+        "--pg-url", default="postgresql://postgres@127.0.0.1:5432/liaison_bench_booking"
+    )
     args = parser.parse_args()
 
     admin_url = args.pg_url.rsplit("/", 1)[0] + "/postgres"
@@ -234,16 +324,34 @@ def main() -> None:
     log("SQLite bookings over HTTP")
     sqlite = bench_database(sqlite_url, args.bookings)
     sequential = postgres["sequential"]["per_s"]  # type: ignore[index]
-    print(json.dumps({
-        "setup": {"practitioners": PRACTITIONERS, "bookings_per_run": args.bookings - 20, "server": "uvicorn, 1 process", "cpus": os.cpu_count()},
-        "postgres": postgres,
-        "sqlite": sqlite,
-        "reference": {"postgres_single_connection_commits_per_s": round(reference, 1)},
-        "targets": {
-            "postgres_sequential_per_s": {"target": 150, "measured": sequential, "met": sequential >= 150},
-            "postgres_sequential_share_of_commit_rate": {"target": 0.40, "measured": round(sequential / reference, 3), "met": sequential / reference >= 0.40},
-        },
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "setup": {
+                    "practitioners": PRACTITIONERS,
+                    "bookings_per_run": args.bookings - 20,
+                    "server": "uvicorn, 1 process",
+                    "cpus": os.cpu_count(),
+                },
+                "postgres": postgres,
+                "sqlite": sqlite,
+                "reference": {"postgres_single_connection_commits_per_s": round(reference, 1)},
+                "targets": {
+                    "postgres_sequential_per_s": {
+                        "target": 150,
+                        "measured": sequential,
+                        "met": sequential >= 150,
+                    },
+                    "postgres_sequential_share_of_commit_rate": {
+                        "target": 0.40,
+                        "measured": round(sequential / reference, 3),
+                        "met": sequential / reference >= 0.40,
+                    },
+                },
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -70,7 +70,10 @@ def settings(url: str) -> Settings:
 def ensure_demo(runtime: Runtime) -> tuple[float | None, dict[str, int]]:
     migrate.upgrade(runtime.db.engine)
     with runtime.db.session() as session:
-        appointments = session.scalar(unscoped_system(select(func.count()).select_from(Appointment), SYSTEM)) or 0
+        appointments = (
+            session.scalar(unscoped_system(select(func.count()).select_from(Appointment), SYSTEM))
+            or 0
+        )
         loaded = loader.is_loaded(session)
     seconds = None
     if not loaded or appointments < 100_000:
@@ -78,29 +81,56 @@ def ensure_demo(runtime: Runtime) -> tuple[float | None, dict[str, int]]:
         summary = loader.load(runtime, seed=SEED, size="large", reset=True)
         seconds = round(summary.seconds, 1)
     with runtime.db.session() as session:
-        def count(model: Any) -> int:
-            return session.scalar(unscoped_system(select(func.count()).select_from(model), SYSTEM)) or 0
 
-        sizes = {"practitioners": count(Practitioner), "patients": count(Patient), "appointments": count(Appointment)}
+        def count(model: Any) -> int:
+            return (
+                session.scalar(unscoped_system(select(func.count()).select_from(model), SYSTEM))
+                or 0
+            )
+
+        sizes = {
+            "practitioners": count(Practitioner),
+            "patients": count(Patient),
+            "appointments": count(Appointment),
+        }
     return seconds, sizes
 
 
-def build_queries(runtime: Runtime, n: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any]:
+def build_queries(
+    runtime: Runtime, n: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any]:
     rng = random.Random(SEED)
     with runtime.db.session() as session:
         org = session.scalar(select(Organization).where(Organization.slug == HARBOR.slug))
         services = session.execute(
             unscoped_system(
                 select(HealthcareService.id, func.count(PractitionerRoleService.id))
-                .join(PractitionerRoleService, PractitionerRoleService.healthcare_service_id == HealthcareService.id)
+                .join(
+                    PractitionerRoleService,
+                    PractitionerRoleService.healthcare_service_id == HealthcareService.id,
+                )
                 .where(HealthcareService.organization_id == org.id)
                 .group_by(HealthcareService.id),
                 SYSTEM,
             )
         ).all()
-        patients = list(session.scalars(unscoped_system(select(Patient.id).where(Patient.organization_id == org.id).limit(3000), SYSTEM)))
-        practitioners = list(session.scalars(unscoped_system(
-            select(PractitionerRole.practitioner_id).where(PractitionerRole.organization_id == org.id).distinct(), SYSTEM)))
+        patients = list(
+            session.scalars(
+                unscoped_system(
+                    select(Patient.id).where(Patient.organization_id == org.id).limit(3000), SYSTEM
+                )
+            )
+        )
+        practitioners = list(
+            session.scalars(
+                unscoped_system(
+                    select(PractitionerRole.practitioner_id)
+                    .where(PractitionerRole.organization_id == org.id)
+                    .distinct(),
+                    SYSTEM,
+                )
+            )
+        )
         user = session.scalars(select(User).where(User.email == CALLER)).one()
     today = clock.now().date()
     weights = [c for _, c in services]
@@ -108,7 +138,10 @@ def build_queries(runtime: Runtime, n: int) -> tuple[list[dict[str, Any]], list[
     for _ in range(n):
         service_id, _ = rng.choices(services, weights=weights)[0]
         body: dict[str, Any] = {
-            "organization_id": str(org.id), "healthcare_service_id": str(service_id), "count": 10, "mode": "first",
+            "organization_id": str(org.id),
+            "healthcare_service_id": str(service_id),
+            "count": 10,
+            "mode": "first",
             "start_date": (today + timedelta(days=rng.randint(0, 14))).isoformat(),
         }
         if rng.random() < 0.5:
@@ -117,17 +150,28 @@ def build_queries(runtime: Runtime, n: int) -> tuple[list[dict[str, Any]], list[
     month = []
     for _ in range(max(50, n // 4)):
         service_id, _ = rng.choices(services, weights=weights)[0]
-        month.append({
-            "organization_id": str(org.id), "healthcare_service_id": str(service_id),
-            "practitioner_ids": [str(rng.choice(practitioners))], "mode": "per-day", "count": 48,
-            "start_date": today.isoformat(), "end_date": (today + timedelta(days=30)).isoformat(),
-        })
+        month.append(
+            {
+                "organization_id": str(org.id),
+                "healthcare_service_id": str(service_id),
+                "practitioner_ids": [str(rng.choice(practitioners))],
+                "mode": "per-day",
+                "count": 48,
+                "start_date": today.isoformat(),
+                "end_date": (today + timedelta(days=30)).isoformat(),
+            }
+        )
     return first_ten, month, user
 
 
 def stats(ms: list[float]) -> dict[str, float]:
     cuts = statistics.quantiles(ms, n=100, method="inclusive")
-    return {"queries": len(ms), "p50_ms": round(cuts[49], 2), "p95_ms": round(cuts[94], 2), "p99_ms": round(cuts[98], 2)}
+    return {
+        "queries": len(ms),
+        "p50_ms": round(cuts[49], 2),
+        "p95_ms": round(cuts[94], 2),
+        "p99_ms": round(cuts[98], 2),
+    }
 
 
 def in_process(runtime: Runtime, user: User, queries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -153,10 +197,31 @@ def free_port() -> int:
 
 def over_http(url: str, token: str, queries: list[dict[str, Any]]) -> dict[str, Any]:
     port = free_port()
-    env = {**os.environ, "LIAISON_DATABASE_URL": url, "LIAISON_SECRET_KEY": SECRET, "LIAISON_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "LIAISON_DATABASE_URL": url,
+        "LIAISON_SECRET_KEY": SECRET,
+        "LIAISON_LOG_LEVEL": "WARNING",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "liaison.app:asgi", "--factory", "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
-        env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "liaison.app:asgi",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=str(ROOT),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -167,13 +232,17 @@ def over_http(url: str, token: str, queries: list[dict[str, Any]]) -> dict[str, 
             except httpx2.HTTPError:
                 time.sleep(0.1)
         samples, found = [], []
-        with httpx2.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+        with httpx2.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        ) as client:
             for i, body in enumerate(queries[:WARMUP] + queries):
                 started = time.perf_counter()
                 response = client.post("/api/v1/slots/search", json=body)
                 elapsed = (time.perf_counter() - started) * 1000
                 if response.status_code != 200:
-                    raise RuntimeError(f"search failed: {response.status_code} {response.text[:300]}")
+                    raise RuntimeError(
+                        f"search failed: {response.status_code} {response.text[:300]}"
+                    )
                 if i >= WARMUP:
                     samples.append(elapsed)
                     found.append(len(response.json()["slots"]))
@@ -184,8 +253,12 @@ def over_http(url: str, token: str, queries: list[dict[str, Any]]) -> dict[str, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=f"sqlite:///{ROOT / 'bench' / 'results' / 'slots-large.db'}")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", default=f"sqlite:///{ROOT / 'bench' / 'results' / 'slots-large.db'}"
+    )
     parser.add_argument("--queries", type=int, default=400)
     args = parser.parse_args()
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
@@ -201,12 +274,25 @@ def main() -> None:
     log("one practitioner's month, over HTTP")
     http_month = over_http(args.database_url, token, month)
     result = {
-        "dataset": {"database": runtime.db.dialect, **sizes, "demo_load_seconds": load_seconds, "cpus": os.cpu_count()},
+        "dataset": {
+            "database": runtime.db.dialect,
+            **sizes,
+            "demo_load_seconds": load_seconds,
+            "cpus": os.cpu_count(),
+        },
         "first_10_across_practitioners": {"in_process": in_proc, "http": http_first},
         "one_practitioner_month": {"http": http_month},
         "targets": {
-            "in_process_p95_ms": {"target": 20, "measured": in_proc["p95_ms"], "met": in_proc["p95_ms"] <= 20},
-            "one_practitioner_month_http_p50_ms": {"target": 10, "measured": http_month["p50_ms"], "met": http_month["p50_ms"] <= 10},
+            "in_process_p95_ms": {
+                "target": 20,
+                "measured": in_proc["p95_ms"],
+                "met": in_proc["p95_ms"] <= 20,
+            },
+            "one_practitioner_month_http_p50_ms": {
+                "target": 10,
+                "measured": http_month["p50_ms"],
+                "met": http_month["p50_ms"] <= 10,
+            },
         },
     }
     print(json.dumps(result, indent=2))

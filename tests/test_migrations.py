@@ -36,7 +36,9 @@ def _leading_sets(table):
     """Column sets that some index, primary key or unique constraint starts with."""
     starts = []
     keyed = [list(table.primary_key.columns)] + [list(i.columns) for i in table.indexes]
-    keyed += [list(c.columns) for c in table.constraints if c.__class__.__name__ == "UniqueConstraint"]
+    keyed += [
+        list(c.columns) for c in table.constraints if c.__class__.__name__ == "UniqueConstraint"
+    ]
     for columns in keyed:
         names = [c.name for c in columns]
         for k in range(1, len(names) + 1):

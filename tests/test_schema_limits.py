@@ -46,30 +46,44 @@ from liaison.staffing.training import schemas as staffing_training
 from liaison.users import schemas as users
 
 PAIRS = [
-    (directory.OrganizationCreate, Organization), (directory.OrganizationUpdate, Organization),
+    (directory.OrganizationCreate, Organization),
+    (directory.OrganizationUpdate, Organization),
     (directory.HolidayCreate, OrganizationHoliday),
-    (directory.LocationCreate, Location), (directory.LocationUpdate, Location),
-    (directory.PractitionerCreate, Practitioner), (directory.PractitionerUpdate, Practitioner),
-    (directory.HealthcareServiceCreate, HealthcareService), (directory.HealthcareServiceUpdate, HealthcareService),
-    (directory.DeviceCreate, Device), (directory.DeviceUpdate, Device),
-    (patients.PatientCreate, Patient), (patients.PatientUpdate, Patient),
-    (users.UserCreate, User), (users.UserUpdate, User),
-    (scheduling.AvailabilityRuleCreate, AvailabilityRule), (scheduling.OverrideCreate, ScheduleOverride),
+    (directory.LocationCreate, Location),
+    (directory.LocationUpdate, Location),
+    (directory.PractitionerCreate, Practitioner),
+    (directory.PractitionerUpdate, Practitioner),
+    (directory.HealthcareServiceCreate, HealthcareService),
+    (directory.HealthcareServiceUpdate, HealthcareService),
+    (directory.DeviceCreate, Device),
+    (directory.DeviceUpdate, Device),
+    (patients.PatientCreate, Patient),
+    (patients.PatientUpdate, Patient),
+    (users.UserCreate, User),
+    (users.UserUpdate, User),
+    (scheduling.AvailabilityRuleCreate, AvailabilityRule),
+    (scheduling.OverrideCreate, ScheduleOverride),
     (scheduling.BlockCreate, ScheduleBlock),
     # Staffing
-    (staffing_profiles.CoordinatorCreate, Coordinator), (staffing_profiles.CoordinatorUpdate, Coordinator),
+    (staffing_profiles.CoordinatorCreate, Coordinator),
+    (staffing_profiles.CoordinatorUpdate, Coordinator),
     (staffing_profiles.CertificationCreate, CoordinatorCertification),
-    (staffing_openings.OpeningCreate, Opening), (staffing_openings.OpeningUpdate, Opening),
-    (staffing_training.CourseCreate, Course), (staffing_training.ModuleIn, CourseModule),
+    (staffing_openings.OpeningCreate, Opening),
+    (staffing_openings.OpeningUpdate, Opening),
+    (staffing_training.CourseCreate, Course),
+    (staffing_training.ModuleIn, CourseModule),
     (staffing_training.AssessmentIn, Assessment),
-    (staffing_oversight.QualityReviewCreate, QualityReview), (staffing_oversight.CoachingClose, CoachingTask),
+    (staffing_oversight.QualityReviewCreate, QualityReview),
+    (staffing_oversight.CoachingClose, CoachingTask),
 ]
 
 
 def _max_len(annotation: object) -> int | None:
     limits = []
     for arg in typing.get_args(annotation) or ():
-        if isinstance(arg, MaxLen) or (hasattr(arg, "max_length") and isinstance(getattr(arg, "max_length", None), int)):
+        if isinstance(arg, MaxLen) or (
+            hasattr(arg, "max_length") and isinstance(getattr(arg, "max_length", None), int)
+        ):
             limits.append(arg.max_length)
         else:
             inner = _max_len(arg)
@@ -103,10 +117,16 @@ def _field_limit(schema: type[BaseModel], name: str) -> int | None:
     field = schema.model_fields[name]
     shaped = _bounded_by_shape(field.annotation)
     if shaped is None:
-        shaped = _bounded_by_shape(typing.Annotated[str, *field.metadata]) if field.metadata else None
+        shaped = (
+            _bounded_by_shape(typing.Annotated[str, *field.metadata]) if field.metadata else None
+        )
     if shaped is not None:
         return shaped
-    limits = [m.max_length for m in field.metadata if hasattr(m, "max_length") and isinstance(m.max_length, int)]
+    limits = [
+        m.max_length
+        for m in field.metadata
+        if hasattr(m, "max_length") and isinstance(m.max_length, int)
+    ]
     found = _max_len(field.annotation)
     if found is not None:
         limits.append(found)
@@ -125,6 +145,10 @@ def test_text_fields_fit_their_columns(schema, model):
         if length is None:
             continue
         checked += 1
-        assert limit is not None, f"{schema.__name__}.{name} has no maximum length (column allows {length})"
-        assert limit <= length, f"{schema.__name__}.{name} allows {limit} characters, column {length}"
+        assert limit is not None, (
+            f"{schema.__name__}.{name} has no maximum length (column allows {length})"
+        )
+        assert limit <= length, (
+            f"{schema.__name__}.{name} allows {limit} characters, column {length}"
+        )
     assert checked or schema in (scheduling.BlockCreate,)

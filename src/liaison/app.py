@@ -187,12 +187,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from liaison.audit import endpoints as audit_endpoints
     from liaison.auth import endpoints as auth_endpoints
     from liaison.directory import endpoints as directory_endpoints
-    from liaison.patients import endpoints as patient_endpoints
     from liaison.messaging import endpoints as messaging_endpoints
+    from liaison.patients import endpoints as patient_endpoints
     from liaison.scheduling import endpoints as scheduling_endpoints
     from liaison.staffing import endpoints as staffing_endpoints
-    from liaison.waitlist import endpoints as waitlist_endpoints
     from liaison.users import endpoints as user_endpoints
+    from liaison.waitlist import endpoints as waitlist_endpoints
     from liaison.web import routes as web_routes
 
     for router in (

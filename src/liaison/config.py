@@ -80,11 +80,17 @@ class Settings(BaseSettings):
             if not self.base_url.startswith("https://"):
                 raise ValueError("LIAISON_BASE_URL must be an https:// address in production")
             if self.sms_sandbox:
-                raise ValueError("LIAISON_SMS_SANDBOX must be false in production (set a real provider)")
+                raise ValueError(
+                    "LIAISON_SMS_SANDBOX must be false in production (set a real provider)"
+                )
             if not self.sms_base_url or not self.sms_base_url.startswith("https://"):
-                raise ValueError("LIAISON_SMS_BASE_URL must be the provider's https:// address in production")
+                raise ValueError(
+                    "LIAISON_SMS_BASE_URL must be the provider's https:// address in production"
+                )
             if self.sms_auth_token.get_secret_value() == "sandbox-auth-token":
-                raise ValueError("LIAISON_SMS_AUTH_TOKEN must be the provider's token in production")
+                raise ValueError(
+                    "LIAISON_SMS_AUTH_TOKEN must be the provider's token in production"
+                )
         return self
 
     @property

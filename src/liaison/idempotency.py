@@ -43,14 +43,20 @@ def claim(ctx: Context, key: str, print_: str) -> Replay | None:
     user_id = ctx.caller.user_id
     session = ctx.session
     existing = session.scalar(
-        select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+        )
     )
     if existing is None:
         try:
             with session.begin_nested():
                 session.add(
                     IdempotencyRecord(
-                        user_id=user_id, key=key, fingerprint=print_, status_code=PENDING, body={},
+                        user_id=user_id,
+                        key=key,
+                        fingerprint=print_,
+                        status_code=PENDING,
+                        body={},
                         created_at=clock.now(),
                     )
                 )
@@ -64,7 +70,9 @@ def claim(ctx: Context, key: str, print_: str) -> Replay | None:
                 .execution_options(populate_existing=True)
             )
             if existing is None:  # pragma: no cover - the winner rolled back meanwhile
-                raise Conflict("A request with this Idempotency-Key is in progress; retry") from None
+                raise Conflict(
+                    "A request with this Idempotency-Key is in progress; retry"
+                ) from None
     if existing.fingerprint != print_:
         raise InvalidInput("Idempotency-Key", "was already used for a different request")
     if existing.status_code == PENDING:

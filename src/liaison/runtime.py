@@ -36,7 +36,9 @@ class Runtime:
         from liaison.gateways.sms import HttpSmsGateway, SmsSettings
 
         s = self.settings
-        return HttpSmsGateway(SmsSettings(s.sms_url, s.sms_account_sid, s.sms_auth_token.get_secret_value()))
+        return HttpSmsGateway(
+            SmsSettings(s.sms_url, s.sms_account_sid, s.sms_auth_token.get_secret_value())
+        )
 
     @cached_property
     def email(self) -> Any:
@@ -47,7 +49,11 @@ class Runtime:
             return None
         return SmtpEmailGateway(
             SmtpSettings(
-                s.smtp_host, s.smtp_port, s.smtp_sender, s.smtp_security, s.smtp_username,
+                s.smtp_host,
+                s.smtp_port,
+                s.smtp_sender,
+                s.smtp_security,
+                s.smtp_username,
                 s.smtp_password.get_secret_value() if s.smtp_password else None,
             )
         )
@@ -57,7 +63,9 @@ class Runtime:
         """Threads that talk to providers, so one worker has many sends in flight."""
         from concurrent.futures import ThreadPoolExecutor
 
-        return ThreadPoolExecutor(max_workers=self.settings.send_concurrency, thread_name_prefix="liaison-send")
+        return ThreadPoolExecutor(
+            max_workers=self.settings.send_concurrency, thread_name_prefix="liaison-send"
+        )
 
     def public_url(self, path: str) -> str:
         return self.settings.base_url.rstrip("/") + path

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import json
+import re
 from typing import Any
 
 import pytest
@@ -54,18 +54,45 @@ def world(api):
 
     from liaison.models import Appointment, AvailabilityRule, Schedule
 
-    schedule = api._save(Schedule(organization_id=org.id, practitioner_role_id=role.id, location_id=loc.id))
-    api._save(AvailabilityRule(organization_id=org.id, schedule_id=schedule.id, weekdays=[1, 2, 3, 4, 5],
-                               start_time=time(9), end_time=time(17), valid_from=date(2026, 1, 1)))
-    appointment = api._save(Appointment(organization_id=org.id, status="booked", patient_id=patient.id,
-                                        healthcare_service_id=svc.id, practitioner_role_id=role.id, location_id=loc.id,
-                                        start_at=datetime(2027, 12, 2, 15, tzinfo=UTC), end_at=datetime(2027, 12, 2, 15, 30, tzinfo=UTC),
-                                        modality="in-person"))
+    schedule = api._save(
+        Schedule(organization_id=org.id, practitioner_role_id=role.id, location_id=loc.id)
+    )
+    api._save(
+        AvailabilityRule(
+            organization_id=org.id,
+            schedule_id=schedule.id,
+            weekdays=[1, 2, 3, 4, 5],
+            start_time=time(9),
+            end_time=time(17),
+            valid_from=date(2026, 1, 1),
+        )
+    )
+    appointment = api._save(
+        Appointment(
+            organization_id=org.id,
+            status="booked",
+            patient_id=patient.id,
+            healthcare_service_id=svc.id,
+            practitioner_role_id=role.id,
+            location_id=loc.id,
+            start_at=datetime(2027, 12, 2, 15, tzinfo=UTC),
+            end_at=datetime(2027, 12, 2, 15, 30, tzinfo=UTC),
+            modality="in-person",
+        )
+    )
     from liaison.models import AppointmentSeries
 
-    series = api._save(AppointmentSeries(organization_id=org.id, patient_id=patient.id, healthcare_service_id=svc.id,
-                                         practitioner_role_id=role.id, first_start_at=datetime(2027, 12, 2, 15, tzinfo=UTC),
-                                         every_weeks=1, count=2))
+    series = api._save(
+        AppointmentSeries(
+            organization_id=org.id,
+            patient_id=patient.id,
+            healthcare_service_id=svc.id,
+            practitioner_role_id=role.id,
+            first_start_at=datetime(2027, 12, 2, 15, tzinfo=UTC),
+            every_weeks=1,
+            count=2,
+        )
+    )
     return {
         "org": org,
         "admin": admin,
@@ -202,45 +229,185 @@ def _cases() -> list[tuple[str, str, str, str, dict[str, Any], str, Any]]:
         ("admin", "POST", "/api/v1/schedules/{schedule_id}/rules", "rule", "weekdays", [8]),
         ("admin", "POST", "/api/v1/schedules/{schedule_id}/rules", "rule", "end_time", "08:00"),
         ("admin", "POST", "/api/v1/schedules/{schedule_id}/rules", "rule", "start_time", "25:00"),
-        ("admin", "POST", "/api/v1/schedules/{schedule_id}/rules", "rule", "valid_until", "2025-01-01"),
-        ("admin", "POST", "/api/v1/schedules/{schedule_id}/rules", "rule", "reserved_for_service_ids", ["00000000-0000-7000-8000-000000000003"]),
-        ("admin", "POST", "/api/v1/schedules/{schedule_id}/overrides", "override", "start_time", "02:30"),
-        ("admin", "POST", "/api/v1/schedules/{schedule_id}/overrides", "override", "date", "2026-02-30"),
-        ("admin", "POST", "/api/v1/schedules/{schedule_id}/blocks", "block", "end_at", "2026-12-01T09:00:00Z"),
-        ("admin", "POST", "/api/v1/schedules/{schedule_id}/blocks", "block", "start_at", "2026-12-01T10:00:00"),
+        (
+            "admin",
+            "POST",
+            "/api/v1/schedules/{schedule_id}/rules",
+            "rule",
+            "valid_until",
+            "2025-01-01",
+        ),
+        (
+            "admin",
+            "POST",
+            "/api/v1/schedules/{schedule_id}/rules",
+            "rule",
+            "reserved_for_service_ids",
+            ["00000000-0000-7000-8000-000000000003"],
+        ),
+        (
+            "admin",
+            "POST",
+            "/api/v1/schedules/{schedule_id}/overrides",
+            "override",
+            "start_time",
+            "02:30",
+        ),
+        (
+            "admin",
+            "POST",
+            "/api/v1/schedules/{schedule_id}/overrides",
+            "override",
+            "date",
+            "2026-02-30",
+        ),
+        (
+            "admin",
+            "POST",
+            "/api/v1/schedules/{schedule_id}/blocks",
+            "block",
+            "end_at",
+            "2026-12-01T09:00:00Z",
+        ),
+        (
+            "admin",
+            "POST",
+            "/api/v1/schedules/{schedule_id}/blocks",
+            "block",
+            "start_at",
+            "2026-12-01T10:00:00",
+        ),
         ("admin", "POST", "/api/v1/slots/search", "slots", "count", 0),
         ("admin", "POST", "/api/v1/slots/search", "slots", "end_date", "2026-01-01"),
-        ("admin", "POST", "/api/v1/slots/search", "slots", "time_windows", [{"start": "12:00", "end": "09:00"}]),
-        ("admin", "POST", "/api/v1/slots/search", "slots", "healthcare_service_id", "00000000-0000-7000-8000-000000000004"),
+        (
+            "admin",
+            "POST",
+            "/api/v1/slots/search",
+            "slots",
+            "time_windows",
+            [{"start": "12:00", "end": "09:00"}],
+        ),
+        (
+            "admin",
+            "POST",
+            "/api/v1/slots/search",
+            "slots",
+            "healthcare_service_id",
+            "00000000-0000-7000-8000-000000000004",
+        ),
         ("admin", "POST", "/api/v1/appointments", "appointment", "start", "2027-03-01T09:00:00"),
         ("admin", "POST", "/api/v1/appointments", "appointment", "status", "fulfilled"),
-        ("admin", "POST", "/api/v1/appointments", "appointment", "patient_id", "00000000-0000-7000-8000-000000000005"),
+        (
+            "admin",
+            "POST",
+            "/api/v1/appointments",
+            "appointment",
+            "patient_id",
+            "00000000-0000-7000-8000-000000000005",
+        ),
         ("admin", "POST", "/api/v1/appointments", "appointment", "start", "2020-01-01T09:00:00Z"),
         ("admin", "POST", "/api/v1/appointments/{appointment_id}/book", None, "comment", "x" * 600),
-        ("admin", "POST", "/api/v1/appointments/{appointment_id}/cancel", "cancel", "cancelled_by", "alien"),
-        ("admin", "POST", "/api/v1/appointments/{appointment_id}/reschedule", None, "start", "tomorrow"),
+        (
+            "admin",
+            "POST",
+            "/api/v1/appointments/{appointment_id}/cancel",
+            "cancel",
+            "cancelled_by",
+            "alien",
+        ),
+        (
+            "admin",
+            "POST",
+            "/api/v1/appointments/{appointment_id}/reschedule",
+            None,
+            "start",
+            "tomorrow",
+        ),
         ("admin", "POST", "/api/v1/appointments/{appointment_id}/status", None, "status", "booked"),
         ("admin", "POST", "/api/v1/appointment-series", "series", "every_weeks", 0),
         ("admin", "POST", "/api/v1/appointment-series", "series", "count", 500),
         ("admin", "POST", "/api/v1/appointment-series", "series", "on_conflict", "whatever"),
-        ("admin", "POST", "/api/v1/appointment-series/{series_id}/changes", "series-change", "scope", "some"),
-        ("admin", "POST", "/api/v1/appointment-series/{series_id}/changes", "series-change", "new_start", None),
-        ("admin", "POST", "/api/v1/practitioners/{practitioner_id}/calendar-feeds", None, "label", "x" * 101),
+        (
+            "admin",
+            "POST",
+            "/api/v1/appointment-series/{series_id}/changes",
+            "series-change",
+            "scope",
+            "some",
+        ),
+        (
+            "admin",
+            "POST",
+            "/api/v1/appointment-series/{series_id}/changes",
+            "series-change",
+            "new_start",
+            None,
+        ),
+        (
+            "admin",
+            "POST",
+            "/api/v1/practitioners/{practitioner_id}/calendar-feeds",
+            None,
+            "label",
+            "x" * 101,
+        ),
         ("admin", "POST", "/api/v1/messages", "message", "body", ""),
         ("admin", "POST", "/api/v1/messages", "message", "channel", "pigeon"),
-        ("admin", "POST", "/api/v1/messages", "message", "patient_id", "00000000-0000-7000-8000-000000000006"),
-        ("admin", "PUT", "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en", None, "body", "Hi {{ diagnosis }}"),
-        ("admin", "PUT", "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en", None, "body", "Hi {{ visit_type }}"),
-        ("admin", "PUT", "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en", None, "body", "Hi {% if %}"),
+        (
+            "admin",
+            "POST",
+            "/api/v1/messages",
+            "message",
+            "patient_id",
+            "00000000-0000-7000-8000-000000000006",
+        ),
+        (
+            "admin",
+            "PUT",
+            "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en",
+            None,
+            "body",
+            "Hi {{ diagnosis }}",
+        ),
+        (
+            "admin",
+            "PUT",
+            "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en",
+            None,
+            "body",
+            "Hi {{ visit_type }}",
+        ),
+        (
+            "admin",
+            "PUT",
+            "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en",
+            None,
+            "body",
+            "Hi {% if %}",
+        ),
         ("admin", "POST", "/api/v1/message-templates/preview", "preview", "kind", "love-letter"),
-        ("admin", "POST", "/api/v1/message-templates/preview", "preview", "body", "{{ unknown_thing }}"),
+        (
+            "admin",
+            "POST",
+            "/api/v1/message-templates/preview",
+            "preview",
+            "body",
+            "{{ unknown_thing }}",
+        ),
         ("admin", "POST", "/api/v1/broadcasts", "broadcast", "note", ""),
         ("admin", "POST", "/api/v1/broadcasts", "broadcast", "date", "not-a-date"),
         ("admin", "POST", "/api/v1/recalls/campaigns", "recall", "months", 0),
         ("admin", "POST", "/api/v1/waitlist-entries", "entry", "priority", "whenever"),
         ("admin", "POST", "/api/v1/waitlist-entries", "entry", "latest_date", "2026-01-01"),
         ("admin", "POST", "/api/v1/waitlist-entries", "entry", "expires_at", "2026-12-01T10:00:00"),
-        ("admin", "POST", "/api/v1/waitlist-entries", "entry", "current_appointment_id", "00000000-0000-7000-8000-000000000007"),
+        (
+            "admin",
+            "POST",
+            "/api/v1/waitlist-entries",
+            "entry",
+            "current_appointment_id",
+            "00000000-0000-7000-8000-000000000007",
+        ),
         ("anon", "POST", "/api/v1/auth/token", "token", "email", big),
         *_staffing_cases(),
     ]
@@ -250,30 +417,120 @@ def _cases() -> list[tuple[str, str, str, str, dict[str, Any], str, Any]]:
 def _staffing_cases() -> list[tuple[str, str, str, str | None, str, Any]]:
     s, missing = "/api/v1/staffing", "00000000-0000-7000-8000-000000000009"
     return [
-        ("staffing", "POST", f"{s}/coordinators", "st-coordinator", "working_hours", {"mon": [{"start": "09:10", "end": "17:00"}]}),
-        ("staffing", "POST", f"{s}/coordinators", "st-coordinator", "languages", [{"tag": "en", "proficiency": "fluent-ish"}]),
-        ("staffing", "POST", f"{s}/coordinators", "st-coordinator", "systems", [{"code": "epci", "years": 2}]),
+        (
+            "staffing",
+            "POST",
+            f"{s}/coordinators",
+            "st-coordinator",
+            "working_hours",
+            {"mon": [{"start": "09:10", "end": "17:00"}]},
+        ),
+        (
+            "staffing",
+            "POST",
+            f"{s}/coordinators",
+            "st-coordinator",
+            "languages",
+            [{"tag": "en", "proficiency": "fluent-ish"}],
+        ),
+        (
+            "staffing",
+            "POST",
+            f"{s}/coordinators",
+            "st-coordinator",
+            "systems",
+            [{"code": "epci", "years": 2}],
+        ),
         ("staffing", "POST", f"{s}/coordinators", "st-coordinator", "capacity_fte", 0.33),
-        ("staffing", "PATCH", f"{s}/coordinators/{{coordinator_id}}", None, "home_time_zone", "Mars/Base"),
+        (
+            "staffing",
+            "PATCH",
+            f"{s}/coordinators/{{coordinator_id}}",
+            None,
+            "home_time_zone",
+            "Mars/Base",
+        ),
         ("staffing", "PATCH", f"{s}/coordinators/{{coordinator_id}}", None, "skills", ["juggling"]),
         # An expired certificate: the service refuses it (the dates themselves are in order).
-        ("staffing", "POST", f"{s}/coordinators/{{coordinator_id}}/certifications", "st-cert", "expires_on", "2020-01-01"),
+        (
+            "staffing",
+            "POST",
+            f"{s}/coordinators/{{coordinator_id}}/certifications",
+            "st-cert",
+            "expires_on",
+            "2020-01-01",
+        ),
         # Contradictory constraints: nobody in the pool knows MEDITECH.
-        ("staffing", "POST", f"{s}/openings", "st-opening", "systems", [{"code": "meditech", "required": True}]),
-        ("staffing", "POST", f"{s}/openings", "st-opening", "languages", [{"tag": "en", "share": 0.8}, {"tag": "es", "share": 0.4}]),
+        (
+            "staffing",
+            "POST",
+            f"{s}/openings",
+            "st-opening",
+            "systems",
+            [{"code": "meditech", "required": True}],
+        ),
+        (
+            "staffing",
+            "POST",
+            f"{s}/openings",
+            "st-opening",
+            "languages",
+            [{"tag": "en", "share": 0.8}, {"tag": "es", "share": 0.4}],
+        ),
         ("staffing", "POST", f"{s}/openings", "st-opening", "fte", 1.5),
-        ("staffing", "PATCH", f"{s}/openings/{{opening_id}}", None, "hours", {"mon": [{"start": "17:00", "end": "09:00"}]}),
-        ("staffing", "PUT", f"{s}/openings/{{opening_id}}/backup", None, "coordinator_id", "not-a-uuid"),
+        (
+            "staffing",
+            "PATCH",
+            f"{s}/openings/{{opening_id}}",
+            None,
+            "hours",
+            {"mon": [{"start": "17:00", "end": "09:00"}]},
+        ),
+        (
+            "staffing",
+            "PUT",
+            f"{s}/openings/{{opening_id}}/backup",
+            None,
+            "coordinator_id",
+            "not-a-uuid",
+        ),
         ("staffing", "POST", f"{s}/assignments", "st-plan", "opening_ids", []),
         ("staffing", "POST", f"{s}/placements", "st-placement", "fte", 0.07),
         ("staffing", "POST", f"{s}/placements/{{placement_id}}/transitions", None, "to", "retired"),
         ("staffing", "POST", f"{s}/courses", "st-course", "modules", []),
-        ("staffing", "POST", f"{s}/courses", "st-course", "assessments",
-         [{"title": "Q", "questions": [{"prompt": "p", "choices": ["a", "b"], "correct": [5]}]}]),
-        ("staffing", "POST", f"{s}/courses/{{course_id}}/progress", None, "module_id", "not-a-uuid"),
-        ("staffing", "POST", f"{s}/courses/{{course_id}}/attempts", "st-attempt", "answers", [["x"]]),
+        (
+            "staffing",
+            "POST",
+            f"{s}/courses",
+            "st-course",
+            "assessments",
+            [{"title": "Q", "questions": [{"prompt": "p", "choices": ["a", "b"], "correct": [5]}]}],
+        ),
+        (
+            "staffing",
+            "POST",
+            f"{s}/courses/{{course_id}}/progress",
+            None,
+            "module_id",
+            "not-a-uuid",
+        ),
+        (
+            "staffing",
+            "POST",
+            f"{s}/courses/{{course_id}}/attempts",
+            "st-attempt",
+            "answers",
+            [["x"]],
+        ),
         ("staffing", "POST", f"{s}/enrollments", "st-enrollment", "due_on", "2026-02-30"),
-        ("staffing", "PUT", f"{s}/organizations/{{organization_id}}/required-courses", None, "course_ids", [missing]),
+        (
+            "staffing",
+            "PUT",
+            f"{s}/organizations/{{organization_id}}/required-courses",
+            None,
+            "course_ids",
+            [missing],
+        ),
         ("staffing", "POST", f"{s}/quality-reviews", "st-review", "rubric", {"greeting": 9}),
         ("staffing", "POST", f"{s}/satisfaction-scores", "st-satisfaction", "score", 6),
         ("staffing", "POST", f"{s}/coaching/evaluations", None, "weeks", 0),
@@ -286,18 +543,58 @@ def _staffing_base(ids: dict[str, str]) -> dict[str, Any]:
     org = ids["organization_id"]
     week = {"mon": [{"start": "09:00", "end": "17:00"}]}
     return {
-        "st-coordinator": {"user_id": ids["free_user_id"], "headline": "Coordinator", "home_time_zone": "America/New_York",
-                           "working_hours": week, "languages": [{"tag": "en", "proficiency": "native"}]},
-        "st-cert": {"code": "CHAA", "name": "Certified", "issued_on": "2019-01-01", "expires_on": "2030-01-01"},
-        "st-opening": {"organization_id": org, "title": "Desk", "hours": week, "languages": [{"tag": "en", "share": 1.0}]},
+        "st-coordinator": {
+            "user_id": ids["free_user_id"],
+            "headline": "Coordinator",
+            "home_time_zone": "America/New_York",
+            "working_hours": week,
+            "languages": [{"tag": "en", "proficiency": "native"}],
+        },
+        "st-cert": {
+            "code": "CHAA",
+            "name": "Certified",
+            "issued_on": "2019-01-01",
+            "expires_on": "2030-01-01",
+        },
+        "st-opening": {
+            "organization_id": org,
+            "title": "Desk",
+            "hours": week,
+            "languages": [{"tag": "en", "share": 1.0}],
+        },
         "st-plan": {"opening_ids": [ids["opening_id"]]},
-        "st-placement": {"opening_id": ids["opening_id"], "coordinator_id": ids["spare_coordinator_id"]},
-        "st-course": {"code": "new-course", "title": "New", "kind": "role", "modules": [{"title": "m", "body_markdown": "x"}]},
+        "st-placement": {
+            "opening_id": ids["opening_id"],
+            "coordinator_id": ids["spare_coordinator_id"],
+        },
+        "st-course": {
+            "code": "new-course",
+            "title": "New",
+            "kind": "role",
+            "modules": [{"title": "m", "body_markdown": "x"}],
+        },
         "st-attempt": {"assessment_id": ids["assessment_id"], "answers": [[0], [1]]},
-        "st-enrollment": {"coordinator_id": ids["spare_coordinator_id"], "course_id": ids["course_id"]},
-        "st-review": {"organization_id": org, "coordinator_id": ids["coordinator_id"], "interaction_kind": "call",
-                      "rubric": {"greeting": 4, "accuracy": 4, "empathy": 4, "resolution": 4, "compliance": 4}},
-        "st-satisfaction": {"organization_id": org, "coordinator_id": ids["coordinator_id"], "score": 4},
+        "st-enrollment": {
+            "coordinator_id": ids["spare_coordinator_id"],
+            "course_id": ids["course_id"],
+        },
+        "st-review": {
+            "organization_id": org,
+            "coordinator_id": ids["coordinator_id"],
+            "interaction_kind": "call",
+            "rubric": {
+                "greeting": 4,
+                "accuracy": 4,
+                "empathy": 4,
+                "resolution": 4,
+                "compliance": 4,
+            },
+        },
+        "st-satisfaction": {
+            "organization_id": org,
+            "coordinator_id": ids["coordinator_id"],
+            "score": 4,
+        },
     }
 
 
@@ -352,21 +649,60 @@ def _base(kind: str | None, ids: dict[str, str]) -> dict[str, Any]:
         "membership": {"organization_id": org, "role": "coordinator"},
         "password": {"current_password": "correct horse battery staple", "new_password": "short"},
         "token": {"email": "someone@example.org", "password": "whatever it is"},
-        "rule": {"weekdays": [1], "start_time": "09:00", "end_time": "10:00", "valid_from": "2026-01-01"},
+        "rule": {
+            "weekdays": [1],
+            "start_time": "09:00",
+            "end_time": "10:00",
+            "valid_from": "2026-01-01",
+        },
         "override": {"date": "2026-03-08", "start_time": "09:00", "end_time": "10:00"},
         "block": {"start_at": "2026-12-01T10:00:00Z", "end_at": "2026-12-01T11:00:00Z"},
-        "slots": {"organization_id": org, "healthcare_service_id": ids["service_id"], "start_date": "2026-06-01"},
-        "appointment": {"organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"],
-                        "practitioner_role_id": ids["role_id"], "start": "2027-03-01T14:00:00Z"},
+        "slots": {
+            "organization_id": org,
+            "healthcare_service_id": ids["service_id"],
+            "start_date": "2026-06-01",
+        },
+        "appointment": {
+            "organization_id": org,
+            "patient_id": ids["patient_id"],
+            "healthcare_service_id": ids["service_id"],
+            "practitioner_role_id": ids["role_id"],
+            "start": "2027-03-01T14:00:00Z",
+        },
         "cancel": {"reason": "x", "cancelled_by": "patient"},
-        "series": {"organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"],
-                   "practitioner_role_id": ids["role_id"], "start": "2027-03-01T14:00:00Z", "every_weeks": 1, "count": 3},
-        "series-change": {"scope": "one", "appointment_id": ids["appointment_id"], "action": "move"},
+        "series": {
+            "organization_id": org,
+            "patient_id": ids["patient_id"],
+            "healthcare_service_id": ids["service_id"],
+            "practitioner_role_id": ids["role_id"],
+            "start": "2027-03-01T14:00:00Z",
+            "every_weeks": 1,
+            "count": 3,
+        },
+        "series-change": {
+            "scope": "one",
+            "appointment_id": ids["appointment_id"],
+            "action": "move",
+        },
         "message": {"organization_id": org, "patient_id": ids["patient_id"], "body": "Hello"},
         "preview": {"kind": "reminder", "channel": "sms", "language": "en"},
-        "broadcast": {"organization_id": org, "location_id": ids["location_id"], "date": "2026-12-02", "note": "Closed today"},
-        "recall": {"organization_id": org, "healthcare_service_id": ids["service_id"], "months": 12},
-        "entry": {"organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"], "earliest_date": "2026-06-01"},
+        "broadcast": {
+            "organization_id": org,
+            "location_id": ids["location_id"],
+            "date": "2026-12-02",
+            "note": "Closed today",
+        },
+        "recall": {
+            "organization_id": org,
+            "healthcare_service_id": ids["service_id"],
+            "months": 12,
+        },
+        "entry": {
+            "organization_id": org,
+            "patient_id": ids["patient_id"],
+            "healthcare_service_id": ids["service_id"],
+            "earliest_date": "2026-06-01",
+        },
     }[kind]
 
 
@@ -434,7 +770,11 @@ def _takes_body(app, method: str, path: str) -> bool:
 def test_every_write_route_has_bad_input_cases(app):
     """Routes with a body need rows in CASES; routes without one are covered by the
     bad-id test below."""
-    writes = {(m, p) for m, p in api_routes(app) if m in ("POST", "PATCH", "PUT") and _takes_body(app, m, p)}
+    writes = {
+        (m, p)
+        for m, p in api_routes(app)
+        if m in ("POST", "PATCH", "PUT") and _takes_body(app, m, p)
+    }
     covered = {(m, _template(p)) for m, p in WRITE_ROUTES}
     assert writes <= covered, sorted(writes - covered)
 
@@ -446,7 +786,11 @@ def test_write_routes_refuse_ids_that_are_not_ids(app, api, world):
         if method not in ("POST", "PATCH", "PUT", "DELETE") or "_id}" not in path:
             continue
         url = re.sub(r"\{(\w+_id)\}", "not-a-uuid", path)
-        url = url.replace("{kind}", "reminder").replace("{channel}", "sms").replace("{language}", "en")
+        url = (
+            url.replace("{kind}", "reminder")
+            .replace("{channel}", "sms")
+            .replace("{language}", "en")
+        )
         caller = world["admin"]
         response = api.client.request(method, url, headers=caller.headers, json={})
         assert response.status_code == 422, (method, path, response.status_code)

@@ -60,32 +60,103 @@ def world(api) -> World:
         ScheduleOverride,
     )
 
-    schedule = api._save(Schedule(organization_id=a.id, practitioner_role_id=role.id, location_id=loc.id))
-    rule = api._save(AvailabilityRule(organization_id=a.id, schedule_id=schedule.id, weekdays=[1, 2, 3, 4, 5],
-                                      start_time=time(9), end_time=time(17), valid_from=date(2026, 1, 1)))
-    override = api._save(ScheduleOverride(organization_id=a.id, schedule_id=schedule.id, date=date(2026, 12, 24),
-                                          start_time=time(9), end_time=time(12)))
-    block = api._save(ScheduleBlock(organization_id=a.id, schedule_id=schedule.id, kind="meeting",
-                                    start_at=datetime(2026, 12, 1, 15, tzinfo=UTC), end_at=datetime(2026, 12, 1, 16, tzinfo=UTC)))
-    appointment = api._save(Appointment(organization_id=a.id, status="booked", patient_id=patient.id,
-                                        healthcare_service_id=svc.id, practitioner_role_id=role.id, location_id=loc.id,
-                                        start_at=datetime(2026, 12, 2, 15, tzinfo=UTC), end_at=datetime(2026, 12, 2, 15, 30, tzinfo=UTC),
-                                        modality="in-person"))
+    schedule = api._save(
+        Schedule(organization_id=a.id, practitioner_role_id=role.id, location_id=loc.id)
+    )
+    rule = api._save(
+        AvailabilityRule(
+            organization_id=a.id,
+            schedule_id=schedule.id,
+            weekdays=[1, 2, 3, 4, 5],
+            start_time=time(9),
+            end_time=time(17),
+            valid_from=date(2026, 1, 1),
+        )
+    )
+    override = api._save(
+        ScheduleOverride(
+            organization_id=a.id,
+            schedule_id=schedule.id,
+            date=date(2026, 12, 24),
+            start_time=time(9),
+            end_time=time(12),
+        )
+    )
+    block = api._save(
+        ScheduleBlock(
+            organization_id=a.id,
+            schedule_id=schedule.id,
+            kind="meeting",
+            start_at=datetime(2026, 12, 1, 15, tzinfo=UTC),
+            end_at=datetime(2026, 12, 1, 16, tzinfo=UTC),
+        )
+    )
+    appointment = api._save(
+        Appointment(
+            organization_id=a.id,
+            status="booked",
+            patient_id=patient.id,
+            healthcare_service_id=svc.id,
+            practitioner_role_id=role.id,
+            location_id=loc.id,
+            start_at=datetime(2026, 12, 2, 15, tzinfo=UTC),
+            end_at=datetime(2026, 12, 2, 15, 30, tzinfo=UTC),
+            modality="in-person",
+        )
+    )
     from liaison.models import AppointmentSeries, CalendarFeed
 
-    series = api._save(AppointmentSeries(organization_id=a.id, patient_id=patient.id, healthcare_service_id=svc.id,
-                                         practitioner_role_id=role.id, first_start_at=datetime(2026, 12, 2, 15, tzinfo=UTC),
-                                         every_weeks=1, count=2))
-    feed = api._save(CalendarFeed(organization_id=a.id, practitioner_id=prac.id, token_digest="0" * 64, label="x",
-                                  created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+    series = api._save(
+        AppointmentSeries(
+            organization_id=a.id,
+            patient_id=patient.id,
+            healthcare_service_id=svc.id,
+            practitioner_role_id=role.id,
+            first_start_at=datetime(2026, 12, 2, 15, tzinfo=UTC),
+            every_weeks=1,
+            count=2,
+        )
+    )
+    feed = api._save(
+        CalendarFeed(
+            organization_id=a.id,
+            practitioner_id=prac.id,
+            token_digest="0" * 64,
+            label="x",
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    )
     from liaison.models import OutboxMessage, WaitlistEntry, WaitlistOffer
 
-    entry = api._save(WaitlistEntry(organization_id=a.id, patient_id=patient.id, healthcare_service_id=svc.id))
-    offer = api._save(WaitlistOffer(organization_id=a.id, entry_id=entry.id, patient_id=patient.id, hold_appointment_id=appointment.id,
-                                    start_at=appointment.start_at, end_at=appointment.end_at, practitioner_role_id=role.id,
-                                    token_digest="0" * 64, sent_at=datetime(2026, 1, 1, tzinfo=UTC), expires_at=datetime(2026, 12, 31, tzinfo=UTC)))
-    dead = api._save(OutboxMessage(organization_id=a.id, topic="message.send", payload={"kind": "message"}, idempotency_key="dead-a",
-                                   status="dead", attempts=8, available_at=datetime(2026, 1, 1, tzinfo=UTC), created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+    entry = api._save(
+        WaitlistEntry(organization_id=a.id, patient_id=patient.id, healthcare_service_id=svc.id)
+    )
+    offer = api._save(
+        WaitlistOffer(
+            organization_id=a.id,
+            entry_id=entry.id,
+            patient_id=patient.id,
+            hold_appointment_id=appointment.id,
+            start_at=appointment.start_at,
+            end_at=appointment.end_at,
+            practitioner_role_id=role.id,
+            token_digest="0" * 64,
+            sent_at=datetime(2026, 1, 1, tzinfo=UTC),
+            expires_at=datetime(2026, 12, 31, tzinfo=UTC),
+        )
+    )
+    dead = api._save(
+        OutboxMessage(
+            organization_id=a.id,
+            topic="message.send",
+            payload={"kind": "message"},
+            idempotency_key="dead-a",
+            status="dead",
+            attempts=8,
+            available_at=datetime(2026, 1, 1, tzinfo=UTC),
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    )
     return World(
         a,
         b,
@@ -119,25 +190,59 @@ def _staffing_bodies(ids: dict[str, str]) -> dict[str, Any]:
     org = ids["organization_id"]
     week = {"mon": [{"start": "09:00", "end": "17:00"}]}
     return {
-        "st-coordinator": {"user_id": ids["coordinator_user_id"], "headline": "x", "home_time_zone": "America/New_York",
-                           "working_hours": week, "languages": [{"tag": "en", "proficiency": "native"}]},
+        "st-coordinator": {
+            "user_id": ids["coordinator_user_id"],
+            "headline": "x",
+            "home_time_zone": "America/New_York",
+            "working_hours": week,
+            "languages": [{"tag": "en", "proficiency": "native"}],
+        },
         "st-patch-coordinator": {"headline": "Changed"},
-        "st-cert": {"code": "CHAA", "name": "Certified", "issued_on": "2025-01-01", "expires_on": "2030-01-01"},
-        "st-opening": {"organization_id": org, "title": "Desk", "hours": week, "languages": [{"tag": "en", "share": 1.0}]},
+        "st-cert": {
+            "code": "CHAA",
+            "name": "Certified",
+            "issued_on": "2025-01-01",
+            "expires_on": "2030-01-01",
+        },
+        "st-opening": {
+            "organization_id": org,
+            "title": "Desk",
+            "hours": week,
+            "languages": [{"tag": "en", "share": 1.0}],
+        },
         "st-patch-opening": {"title": "Changed"},
         "st-backup": {"coordinator_id": ids["coordinator_id"]},
         "st-plan": {"opening_ids": [ids["opening_id"]]},
         "st-placement": {"opening_id": ids["opening_id"], "coordinator_id": ids["coordinator_id"]},
         "st-transition": {"to": "ended"},
-        "st-course": {"code": "x-course", "title": "X", "kind": "playbook", "client_organization_id": org,
-                      "modules": [{"title": "m", "body_markdown": "x"}]},
+        "st-course": {
+            "code": "x-course",
+            "title": "X",
+            "kind": "playbook",
+            "client_organization_id": org,
+            "modules": [{"title": "m", "body_markdown": "x"}],
+        },
         "st-progress": {"module_id": "00000000-0000-7000-8000-000000000000"},
         "st-attempt": {"assessment_id": ids["assessment_id"], "answers": [[0], [1]]},
         "st-enrollment": {"coordinator_id": ids["coordinator_id"], "course_id": ids["course_id"]},
         "st-required": {"course_ids": [ids["course_id"]]},
-        "st-review": {"organization_id": org, "coordinator_id": ids["coordinator_id"], "interaction_kind": "call",
-                      "rubric": {"greeting": 4, "accuracy": 4, "empathy": 4, "resolution": 4, "compliance": 4}},
-        "st-satisfaction": {"organization_id": org, "coordinator_id": ids["coordinator_id"], "score": 4},
+        "st-review": {
+            "organization_id": org,
+            "coordinator_id": ids["coordinator_id"],
+            "interaction_kind": "call",
+            "rubric": {
+                "greeting": 4,
+                "accuracy": 4,
+                "empathy": 4,
+                "resolution": 4,
+                "compliance": 4,
+            },
+        },
+        "st-satisfaction": {
+            "organization_id": org,
+            "coordinator_id": ids["coordinator_id"],
+            "score": 4,
+        },
         "st-close": {"note": "done"},
     }
 
@@ -182,30 +287,60 @@ def _body(kind: str, ids: dict[str, str]) -> dict[str, Any] | None:
         "patch-patient": {"family_name": "Changed"},
         "patch-user": {"display_name": "Changed"},
         "patch-membership": {"role": "admin"},
-        "rule": {"weekdays": [1], "start_time": "09:00", "end_time": "10:00", "valid_from": "2026-01-01"},
+        "rule": {
+            "weekdays": [1],
+            "start_time": "09:00",
+            "end_time": "10:00",
+            "valid_from": "2026-01-01",
+        },
         "override": {"date": "2026-12-26", "start_time": "09:00", "end_time": "10:00"},
         "block": {"start_at": "2026-12-03T15:00:00Z", "end_at": "2026-12-03T16:00:00Z"},
         "slots": {"organization_id": org, "healthcare_service_id": ids["service_id"]},
         "appointment": {
-            "organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"],
-            "practitioner_role_id": ids["role_id"], "start": "2026-12-03T15:00:00Z",
+            "organization_id": org,
+            "patient_id": ids["patient_id"],
+            "healthcare_service_id": ids["service_id"],
+            "practitioner_role_id": ids["role_id"],
+            "start": "2026-12-03T15:00:00Z",
         },
         "empty": {},
         "cancel": {"reason": "x", "cancelled_by": "patient"},
         "reschedule": {"start": "2026-12-03T15:00:00Z"},
         "status": {"status": "arrived"},
         "series": {
-            "organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"],
-            "practitioner_role_id": ids["role_id"], "start": "2026-12-03T15:00:00Z", "every_weeks": 1, "count": 2,
+            "organization_id": org,
+            "patient_id": ids["patient_id"],
+            "healthcare_service_id": ids["service_id"],
+            "practitioner_role_id": ids["role_id"],
+            "start": "2026-12-03T15:00:00Z",
+            "every_weeks": 1,
+            "count": 2,
         },
-        "series-change": {"scope": "one", "appointment_id": ids["appointment_id"], "action": "cancel"},
+        "series-change": {
+            "scope": "one",
+            "appointment_id": ids["appointment_id"],
+            "action": "cancel",
+        },
         "feed": {"label": "x"},
         **_staffing_bodies(ids),
         "template": {"body": "{{ org_name }}: hello"},
         "message": {"organization_id": org, "patient_id": ids["patient_id"], "body": "Hello"},
-        "broadcast": {"organization_id": org, "location_id": ids["location_id"], "date": "2026-12-02", "note": "Closed"},
-        "recall": {"organization_id": org, "healthcare_service_id": ids["service_id"], "months": 12},
-        "entry": {"organization_id": org, "patient_id": ids["patient_id"], "healthcare_service_id": ids["service_id"]},
+        "broadcast": {
+            "organization_id": org,
+            "location_id": ids["location_id"],
+            "date": "2026-12-02",
+            "note": "Closed",
+        },
+        "recall": {
+            "organization_id": org,
+            "healthcare_service_id": ids["service_id"],
+            "months": 12,
+        },
+        "entry": {
+            "organization_id": org,
+            "patient_id": ids["patient_id"],
+            "healthcare_service_id": ids["service_id"],
+        },
         "user": {
             "email": "new@example.org",
             "display_name": "N",
@@ -269,16 +404,28 @@ MATRIX: list[tuple[str, str, str | None]] = [
     ("GET", "/api/v1/schedules/{schedule_id}/rules", None),
     ("POST", "/api/v1/schedules/{schedule_id}/rules", "rule"),
     ("DELETE", "/api/v1/schedules/{schedule_id}/rules/{rule_id}", None),
-    ("GET", "/api/v1/schedules/{schedule_id}/overrides?start_date=2026-12-01&end_date=2026-12-31", None),
+    (
+        "GET",
+        "/api/v1/schedules/{schedule_id}/overrides?start_date=2026-12-01&end_date=2026-12-31",
+        None,
+    ),
     ("POST", "/api/v1/schedules/{schedule_id}/overrides", "override"),
     ("DELETE", "/api/v1/schedules/{schedule_id}/overrides/{override_id}", None),
     ("GET", "/api/v1/schedules/{schedule_id}/blocks", None),
     ("POST", "/api/v1/schedules/{schedule_id}/blocks", "block"),
     ("DELETE", "/api/v1/schedules/{schedule_id}/blocks/{block_id}", None),
-    ("GET", "/api/v1/schedules/{schedule_id}/preview?healthcare_service_id={service_id}&start_date=2026-12-01&end_date=2026-12-02", None),
+    (
+        "GET",
+        "/api/v1/schedules/{schedule_id}/preview?healthcare_service_id={service_id}&start_date=2026-12-01&end_date=2026-12-02",
+        None,
+    ),
     ("POST", "/api/v1/slots/search", "slots"),
     ("POST", "/api/v1/appointments", "appointment"),
-    ("GET", "/api/v1/appointments?organization_id={organization_id}&start=2026-12-01T00:00:00Z&end=2026-12-31T00:00:00Z", None),
+    (
+        "GET",
+        "/api/v1/appointments?organization_id={organization_id}&start=2026-12-01T00:00:00Z&end=2026-12-31T00:00:00Z",
+        None,
+    ),
     ("GET", "/api/v1/appointments/{appointment_id}", None),
     ("POST", "/api/v1/appointments/{appointment_id}/book", "empty"),
     ("POST", "/api/v1/appointments/{appointment_id}/cancel", "cancel"),
@@ -294,9 +441,17 @@ MATRIX: list[tuple[str, str, str | None]] = [
     ("GET", "/api/v1/patients/{patient_id}/communications", None),
     ("POST", "/api/v1/messages", "message"),
     ("GET", "/api/v1/organizations/{organization_id}/message-templates", None),
-    ("PUT", "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en", "template"),
+    (
+        "PUT",
+        "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en",
+        "template",
+    ),
     ("DELETE", "/api/v1/organizations/{organization_id}/message-templates/reminder/sms/en", None),
-    ("GET", "/api/v1/recalls?organization_id={organization_id}&healthcare_service_id={service_id}", None),
+    (
+        "GET",
+        "/api/v1/recalls?organization_id={organization_id}&healthcare_service_id={service_id}",
+        None,
+    ),
     ("POST", "/api/v1/recalls/campaigns", "recall"),
     ("POST", "/api/v1/broadcasts", "broadcast"),
     ("GET", "/api/v1/outbox?organization_id={organization_id}", None),
@@ -380,7 +535,10 @@ CALLER_ONLY = {
 def test_matrix_covers_every_route(app):
     routes = api_routes(app)
     assert len(routes) > 40  # the document really lists the API
-    covered = {(m, p.split("?")[0].replace("/reminder/sms/en", "/{kind}/{channel}/{language}")) for m, p, _ in MATRIX}
+    covered = {
+        (m, p.split("?")[0].replace("/reminder/sms/en", "/{kind}/{channel}/{language}"))
+        for m, p, _ in MATRIX
+    }
     missing = sorted(routes - covered - CALLER_ONLY)
     assert not missing, f"routes without a cross-tenant check: {missing}"
 

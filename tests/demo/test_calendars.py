@@ -22,7 +22,12 @@ def _count(runtime, stmt) -> int:
 def test_every_role_has_a_schedule_and_the_calendar_never_double_books(runtime):
     load_demo(runtime, seed=7, size="small", reset=False, patients=600)
     roles = _count(runtime, select(func.count()).select_from(PractitionerRole))
-    schedules = _count(runtime, select(func.count()).select_from(Schedule).where(Schedule.practitioner_role_id.is_not(None)))
+    schedules = _count(
+        runtime,
+        select(func.count())
+        .select_from(Schedule)
+        .where(Schedule.practitioner_role_id.is_not(None)),
+    )
     assert roles == schedules
     with runtime.db.engine.connect() as conn:
         overlaps = conn.execute(
@@ -41,18 +46,35 @@ def test_every_role_has_a_schedule_and_the_calendar_never_double_books(runtime):
 
 def test_slot_search_finds_free_time_in_the_demo(runtime, client):
     load_demo(runtime, seed=7, size="small", reset=False, patients=600)
-    token = client.post("/api/v1/auth/token", json={"email": "coordinator@harbor.example", "password": "liaison-demo-2026"}).json()["token"]
+    token = client.post(
+        "/api/v1/auth/token",
+        json={"email": "coordinator@harbor.example", "password": "liaison-demo-2026"},
+    ).json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     org = client.get("/api/v1/organizations", headers=headers).json()[0]
-    services = client.get("/api/v1/services", params={"organization_id": org["id"]}, headers=headers).json()["items"]
+    services = client.get(
+        "/api/v1/services", params={"organization_id": org["id"]}, headers=headers
+    ).json()["items"]
     follow_up = next(s for s in services if s["code"] == "follow-up")
-    found = client.post("/api/v1/slots/search", headers=headers, json={"organization_id": org["id"], "healthcare_service_id": follow_up["id"], "count": 5})
+    found = client.post(
+        "/api/v1/slots/search",
+        headers=headers,
+        json={"organization_id": org["id"], "healthcare_service_id": follow_up["id"], "count": 5},
+    )
     assert found.status_code == 200, found.text
     slots = found.json()["slots"]
     assert len(slots) == 5
-    booked = client.post("/api/v1/appointments", headers=headers, json={
-        "organization_id": org["id"], "healthcare_service_id": follow_up["id"],
-        "practitioner_role_id": slots[0]["practitioner_role_id"], "start": slots[0]["start"],
-        "patient_id": client.get("/api/v1/patients", params={"q": "a", "limit": 1}, headers=headers).json()["items"][0]["id"],
-    })
+    booked = client.post(
+        "/api/v1/appointments",
+        headers=headers,
+        json={
+            "organization_id": org["id"],
+            "healthcare_service_id": follow_up["id"],
+            "practitioner_role_id": slots[0]["practitioner_role_id"],
+            "start": slots[0]["start"],
+            "patient_id": client.get(
+                "/api/v1/patients", params={"q": "a", "limit": 1}, headers=headers
+            ).json()["items"][0]["id"],
+        },
+    )
     assert booked.status_code == 201, booked.text

@@ -45,7 +45,12 @@ def load(
     # Without appointments unless the whole small demo is built: these tests are about
     # the directory, patients and accounts (tests/demo/test_calendars.py covers them).
     return loader.load(
-        runtime, seed=seed, size="small", reset=reset, progress=None, patients=patients,
+        runtime,
+        seed=seed,
+        size="small",
+        reset=reset,
+        progress=None,
+        patients=patients,
         appointments=patients is None,
     )
 

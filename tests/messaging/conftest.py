@@ -31,7 +31,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         import email
 
         self.messages.append(email.message_from_bytes(envelope.content))
@@ -65,13 +65,22 @@ def live(runtime, settings, mailbox, tmp_path) -> Iterator[Live]:
     _, smtp_port = mailbox
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    live_settings = settings.model_copy(update={
-        "base_url": base, "sandbox_path": tmp_path / "sandbox.db", "smtp_host": "127.0.0.1", "smtp_port": smtp_port,
-        "smtp_sender": "Harbor <no-reply@harbor.example>",
-    })
-    live_runtime = Runtime(settings=live_settings, db=runtime.db, passwords=runtime.passwords, secret=runtime.secret)
+    live_settings = settings.model_copy(
+        update={
+            "base_url": base,
+            "sandbox_path": tmp_path / "sandbox.db",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp_port,
+            "smtp_sender": "Harbor <no-reply@harbor.example>",
+        }
+    )
+    live_runtime = Runtime(
+        settings=live_settings, db=runtime.db, passwords=runtime.passwords, secret=runtime.secret
+    )
     app = create_app(live_settings, live_runtime)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):
@@ -92,20 +101,44 @@ def texting_clinic(api, clinic, runtime):
         org.phone = "+16175550199"
         org.quiet_hours_start, org.quiet_hours_end = "21:00", "08:00"
     api._save(
-        CommunicationConsent(organization_id=clinic.org.id, patient_id=clinic.patient.id, channel="sms", status="granted",
-                             given_by="patient", method="verbal", recorded_at=NOW),
-        CommunicationConsent(organization_id=clinic.org.id, patient_id=clinic.patient.id, channel="email", status="granted",
-                             given_by="patient", method="verbal", recorded_at=NOW),
+        CommunicationConsent(
+            organization_id=clinic.org.id,
+            patient_id=clinic.patient.id,
+            channel="sms",
+            status="granted",
+            given_by="patient",
+            method="verbal",
+            recorded_at=NOW,
+        ),
+        CommunicationConsent(
+            organization_id=clinic.org.id,
+            patient_id=clinic.patient.id,
+            channel="email",
+            status="granted",
+            given_by="patient",
+            method="verbal",
+            recorded_at=NOW,
+        ),
     )
     from liaison.models import Patient, PatientTelecom
 
-    api._save(PatientTelecom(organization_id=clinic.org.id, patient_id=clinic.patient.id, use="mobile", value="+16175551234", rank=1))
+    api._save(
+        PatientTelecom(
+            organization_id=clinic.org.id,
+            patient_id=clinic.patient.id,
+            use="mobile",
+            value="+16175551234",
+            rank=1,
+        )
+    )
     with runtime.db.session() as session:
         from sqlalchemy import select
 
         from liaison.authz.scope import unscoped_system
 
-        patient = session.scalar(unscoped_system(select(Patient).where(Patient.id == clinic.patient.id), "test"))
+        patient = session.scalar(
+            unscoped_system(select(Patient).where(Patient.id == clinic.patient.id), "test")
+        )
         patient.email = "carla@example.org"
     assert add_schedule  # the clinic already has schedules from tests.scheduling
     return clinic

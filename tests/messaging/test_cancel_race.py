@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 import threading
 import time as time_module
-
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -19,7 +18,15 @@ from liaison.authz.scope import unscoped_system
 from liaison.context import unit_of_work
 from liaison.jobs.outbox import enqueue
 from liaison.kit import clock
-from liaison.models import Appointment, AppointmentHistory, Communication, CommunicationConsent, Organization, PatientTelecom, User
+from liaison.models import (
+    Appointment,
+    AppointmentHistory,
+    Communication,
+    CommunicationConsent,
+    Organization,
+    PatientTelecom,
+    User,
+)
 from liaison.scheduling import booking
 from tests.scheduling.conftest import add_schedule
 
@@ -31,16 +38,33 @@ def test_cancel_racing_dispatch_never_lets_a_reminder_out_after_it(api, runtime,
     org = api.organization(time_zone="UTC")
     with runtime.db.session() as s:
         row = s.get(Organization, org.id)
-        row.sms_number, row.quiet_hours_start, row.quiet_hours_end = "+16175550100", "00:00", "00:00"
+        row.sms_number, row.quiet_hours_start, row.quiet_hours_end = (
+            "+16175550100",
+            "00:00",
+            "00:00",
+        )
     location = api.location(org, time_zone="UTC")
     service = api.service(org, min_notice_minutes=0)
     role = api.role(api.practitioner(org), location, [service])
     add_schedule(api, role, hours=(0, 23), weekdays=(1, 2, 3, 4, 5, 6, 7))
     patient = api.patient(org)
     api._save(
-        PatientTelecom(organization_id=org.id, patient_id=patient.id, use="mobile", value="+16175551234", rank=1),
-        CommunicationConsent(organization_id=org.id, patient_id=patient.id, channel="sms", status="granted", given_by="patient",
-                             method="verbal", recorded_at=datetime(2026, 1, 1, tzinfo=UTC)),
+        PatientTelecom(
+            organization_id=org.id,
+            patient_id=patient.id,
+            use="mobile",
+            value="+16175551234",
+            rank=1,
+        ),
+        CommunicationConsent(
+            organization_id=org.id,
+            patient_id=patient.id,
+            channel="sms",
+            status="granted",
+            given_by="patient",
+            method="verbal",
+            recorded_at=datetime(2026, 1, 1, tzinfo=UTC),
+        ),
     )
     coordinator = api.user(org, "coordinator")
     with runtime.db.session() as s:
@@ -49,22 +73,42 @@ def test_cancel_racing_dispatch_never_lets_a_reminder_out_after_it(api, runtime,
     sent_before, not_sent = 0, 0
     for n in range(ROUNDS):
         start = datetime.combine(tomorrow, time(0), tzinfo=UTC) + timedelta(minutes=30 * n)
-        with unit_of_work(runtime.db, principal=principal, audit_key=runtime.audit_key, runtime=live.runtime) as ctx:
-            appointment = booking.book_appointment(ctx, organization_id=org.id, patient_id=patient.id, service_id=service.id,
-                                                   role_id=role.id, start=start).appointment
-            message = enqueue(ctx.session, "message.send", {"kind": "reminder", "appointment_id": str(appointment.id), "patient_id": str(patient.id)},
-                              idempotency_key=f"race:{n}", organization_id=org.id, available_at=clock.now() - timedelta(seconds=1))
+        with unit_of_work(
+            runtime.db, principal=principal, audit_key=runtime.audit_key, runtime=live.runtime
+        ) as ctx:
+            appointment = booking.book_appointment(
+                ctx,
+                organization_id=org.id,
+                patient_id=patient.id,
+                service_id=service.id,
+                role_id=role.id,
+                start=start,
+            ).appointment
+            message = enqueue(
+                ctx.session,
+                "message.send",
+                {
+                    "kind": "reminder",
+                    "appointment_id": str(appointment.id),
+                    "patient_id": str(patient.id),
+                },
+                idempotency_key=f"race:{n}",
+                organization_id=org.id,
+                available_at=clock.now() - timedelta(seconds=1),
+            )
             message.appointment_id = appointment.id
         barrier = threading.Barrier(2)
 
-        def dispatch():
+        def dispatch(barrier=barrier):
             barrier.wait()
             live.worker.run_once()
 
-        def cancel(appointment_id=appointment.id, delay=random.uniform(0, 0.04)):
+        def cancel(appointment_id=appointment.id, delay=random.uniform(0, 0.04), barrier=barrier):
             barrier.wait()
             time_module.sleep(delay)  # sometimes before the claim, sometimes mid-send
-            with unit_of_work(runtime.db, principal=principal, audit_key=runtime.audit_key, runtime=live.runtime) as ctx:
+            with unit_of_work(
+                runtime.db, principal=principal, audit_key=runtime.audit_key, runtime=live.runtime
+            ) as ctx:
                 booking.cancel_appointment(ctx, appointment_id, "race", "patient")
 
         threads = [threading.Thread(target=dispatch), threading.Thread(target=cancel)]
@@ -73,14 +117,37 @@ def test_cancel_racing_dispatch_never_lets_a_reminder_out_after_it(api, runtime,
         for t in threads:
             t.join()
         with runtime.db.session() as s:
-            sent = s.scalars(unscoped_system(select(Communication).where(
-                Communication.appointment_id == appointment.id, Communication.kind == "reminder", Communication.status == "sent"), "test")).all()
-            cancelled = s.scalar(unscoped_system(select(AppointmentHistory.at).where(
-                AppointmentHistory.appointment_id == appointment.id, AppointmentHistory.to_status == "cancelled"), "test"))
-            status = s.scalar(unscoped_system(select(Appointment.status).where(Appointment.id == appointment.id), "test"))
+            sent = s.scalars(
+                unscoped_system(
+                    select(Communication).where(
+                        Communication.appointment_id == appointment.id,
+                        Communication.kind == "reminder",
+                        Communication.status == "sent",
+                    ),
+                    "test",
+                )
+            ).all()
+            cancelled = s.scalar(
+                unscoped_system(
+                    select(AppointmentHistory.at).where(
+                        AppointmentHistory.appointment_id == appointment.id,
+                        AppointmentHistory.to_status == "cancelled",
+                    ),
+                    "test",
+                )
+            )
+            status = s.scalar(
+                unscoped_system(
+                    select(Appointment.status).where(Appointment.id == appointment.id), "test"
+                )
+            )
         assert status == "cancelled"
         if sent:
-            assert all(c.sent_at <= cancelled for c in sent), (n, [c.sent_at for c in sent], cancelled)
+            assert all(c.sent_at <= cancelled for c in sent), (
+                n,
+                [c.sent_at for c in sent],
+                cancelled,
+            )
             sent_before += 1
         else:
             not_sent += 1

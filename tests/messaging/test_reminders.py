@@ -28,7 +28,11 @@ def _outbox(runtime, **where):
 
 def _communications(runtime):
     with runtime.db.session() as s:
-        return list(s.scalars(unscoped_system(select(Communication).order_by(Communication.created_at), "test")))
+        return list(
+            s.scalars(
+                unscoped_system(select(Communication).order_by(Communication.created_at), "test")
+            )
+        )
 
 
 def _book(clinic, start):
@@ -39,7 +43,9 @@ def _book(clinic, start):
 
 def test_booking_queues_three_reminders_in_the_same_transaction(texting_clinic, runtime):
     appointment = _book(texting_clinic, local(WEDNESDAY, 9))
-    reminders = [m for m in _outbox(runtime, topic="message.send") if m.payload["kind"] == "reminder"]
+    reminders = [
+        m for m in _outbox(runtime, topic="message.send") if m.payload["kind"] == "reminder"
+    ]
     assert [m.payload["offset_minutes"] for m in reminders] == [10080, 2880, 120]
     due = [m.available_at.astimezone(NY).strftime("%m-%d %H:%M") for m in reminders]
     # 7 days before (06-03 09:00), 2 days before (06-08 09:00), 2 hours before would be
@@ -50,15 +56,29 @@ def test_booking_queues_three_reminders_in_the_same_transaction(texting_clinic, 
 
 def test_cancelling_cancels_pending_reminders_at_once(texting_clinic, runtime):
     appointment = _book(texting_clinic, local(WEDNESDAY, 9))
-    texting_clinic.coordinator.post(f"/api/v1/appointments/{appointment['id']}/cancel", json={"reason": "x", "cancelled_by": "patient"})
-    statuses = {m.payload["offset_minutes"]: m.status for m in _outbox(runtime, topic="message.send") if m.payload["kind"] == "reminder"}
+    texting_clinic.coordinator.post(
+        f"/api/v1/appointments/{appointment['id']}/cancel",
+        json={"reason": "x", "cancelled_by": "patient"},
+    )
+    statuses = {
+        m.payload["offset_minutes"]: m.status
+        for m in _outbox(runtime, topic="message.send")
+        if m.payload["kind"] == "reminder"
+    }
     assert statuses == {10080: "cancelled", 2880: "cancelled", 120: "cancelled"}
 
 
 def test_reschedule_retargets_reminders(texting_clinic, runtime):
     appointment = _book(texting_clinic, local(WEDNESDAY, 9))
-    moved = texting_clinic.coordinator.post(f"/api/v1/appointments/{appointment['id']}/reschedule", json={"start": local(WEDNESDAY, 14).isoformat()}).json()
-    live = [m for m in _outbox(runtime, topic="message.send") if m.payload["kind"] == "reminder" and m.status == "pending"]
+    moved = texting_clinic.coordinator.post(
+        f"/api/v1/appointments/{appointment['id']}/reschedule",
+        json={"start": local(WEDNESDAY, 14).isoformat()},
+    ).json()
+    live = [
+        m
+        for m in _outbox(runtime, topic="message.send")
+        if m.payload["kind"] == "reminder" and m.status == "pending"
+    ]
     assert {m.payload["appointment_id"] for m in live} == {moved["id"]}
     assert min(m.available_at for m in live).astimezone(NY).strftime("%m-%d %H:%M") == "06-03 14:00"
 
@@ -106,7 +126,9 @@ def test_without_consent_nothing_is_sent(api, clinic, runtime, live):
     assert (skipped.status, skipped.error) == ("skipped", "no consented channel")
 
 
-def test_invalid_number_falls_back_to_email_with_the_ics(texting_clinic, runtime, live, mailbox, api):
+def test_invalid_number_falls_back_to_email_with_the_ics(
+    texting_clinic, runtime, live, mailbox, api
+):
     from sqlalchemy import update
 
     from liaison.models import PatientTelecom
@@ -126,13 +148,22 @@ def test_invalid_number_falls_back_to_email_with_the_ics(texting_clinic, runtime
 
 
 def test_quiet_hours_postpone_a_message(texting_clinic, runtime, live):
-    from liaison.context import unit_of_work
     from liaison.authz.principal import system_principal
+    from liaison.context import unit_of_work
     from liaison.messaging.dispatch import queue
 
     with clock.frozen_at(datetime(2026, 6, 2, 3, 0, tzinfo=UTC)):  # 23:00 in New York
-        with unit_of_work(runtime.db, principal=system_principal(), audit_key=runtime.audit_key) as ctx:
-            queue(ctx, kind="message", organization_id=texting_clinic.org.id, patient_id=texting_clinic.patient.id, key="late", note="Hello")
+        with unit_of_work(
+            runtime.db, principal=system_principal(), audit_key=runtime.audit_key
+        ) as ctx:
+            queue(
+                ctx,
+                kind="message",
+                organization_id=texting_clinic.org.id,
+                patient_id=texting_clinic.patient.id,
+                key="late",
+                note="Hello",
+            )
         live.drain()
         (message,) = _outbox(runtime, idempotency_key="late")
         assert message.status == "pending"
@@ -143,19 +174,27 @@ def test_quiet_hours_postpone_a_message(texting_clinic, runtime, live):
 def test_provider_down_is_retried_with_backoff_then_dead(texting_clinic, runtime, live):
     from liaison.gateways.sms import HttpSmsGateway, SmsSettings
 
-    live.runtime.sms = HttpSmsGateway(SmsSettings("http://127.0.0.1:9", "ACsandbox", "sandbox-auth-token", timeout_s=1))
+    live.runtime.sms = HttpSmsGateway(
+        SmsSettings("http://127.0.0.1:9", "ACsandbox", "sandbox-auth-token", timeout_s=1)
+    )
     _book(texting_clinic, local(WEDNESDAY, 9))
     live.drain()
     live.drain()
-    (message,) = [m for m in _outbox(runtime, topic="message.send") if m.payload["kind"] == "confirmation"]
+    (message,) = [
+        m for m in _outbox(runtime, topic="message.send") if m.payload["kind"] == "confirmation"
+    ]
     assert (message.status, message.attempts) == ("pending", 1)
     assert message.last_error.startswith("TemporaryFailure")
     for _ in range(30):  # quiet hours pause retries overnight, so give it two days
         clock.advance(timedelta(hours=2))
         live.drain()
-    (message,) = [m for m in _outbox(runtime, topic="message.send") if m.payload["kind"] == "confirmation"]
+    (message,) = [
+        m for m in _outbox(runtime, topic="message.send") if m.payload["kind"] == "confirmation"
+    ]
     assert message.status == "dead"
-    dead = texting_clinic.admin.get("/api/v1/outbox", params={"status": "dead", "organization_id": str(texting_clinic.org.id)})
+    dead = texting_clinic.admin.get(
+        "/api/v1/outbox", params={"status": "dead", "organization_id": str(texting_clinic.org.id)}
+    )
     assert [m["id"] for m in dead.json()] == [str(message.id)]
     retried = texting_clinic.admin.post(f"/api/v1/outbox/{message.id}/retry")
     assert retried.status_code == 200 and retried.json()["status"] == "pending"
@@ -164,23 +203,48 @@ def test_provider_down_is_retried_with_backoff_then_dead(texting_clinic, runtime
 def test_reminder_policy_and_quiet_hours_are_set_through_the_api(texting_clinic, runtime):
     clinic = texting_clinic
     url = f"/api/v1/services/{clinic.service.id}"
-    changed = clinic.admin.patch(url, json={"reminder_offsets_minutes": [1440], "follow_up_hours": 24, "backfill_min_hours": 4})
+    changed = clinic.admin.patch(
+        url,
+        json={"reminder_offsets_minutes": [1440], "follow_up_hours": 24, "backfill_min_hours": 4},
+    )
     assert changed.status_code == 200, changed.text
-    assert (changed.json()["reminder_offsets_minutes"], changed.json()["follow_up_hours"]) == ([1440], 24)
+    assert (changed.json()["reminder_offsets_minutes"], changed.json()["follow_up_hours"]) == (
+        [1440],
+        24,
+    )
     bad = clinic.admin.patch(url, json={"reminder_offsets_minutes": [5]})
-    assert bad.status_code == 422 and bad.json()["errors"][0]["field"].startswith("reminder_offsets_minutes")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"].startswith(
+        "reminder_offsets_minutes"
+    )
     org_url = f"/api/v1/organizations/{clinic.org.id}"
-    assert clinic.admin.patch(org_url, json={"quiet_hours_start": "25:00"}).json()["errors"][0]["field"] == "quiet_hours_start"
-    assert clinic.admin.patch(org_url, json={"quiet_hours_start": "22:00"}).json()["quiet_hours_start"] == "22:00"
+    assert (
+        clinic.admin.patch(org_url, json={"quiet_hours_start": "25:00"}).json()["errors"][0][
+            "field"
+        ]
+        == "quiet_hours_start"
+    )
+    assert (
+        clinic.admin.patch(org_url, json={"quiet_hours_start": "22:00"}).json()["quiet_hours_start"]
+        == "22:00"
+    )
     # The reminder follows the new policy: one, a day before.
     _book(clinic, local(WEDNESDAY, 9))
-    reminders = [m for m in _outbox(runtime, topic="message.send") if m.payload["kind"] == "reminder"]
+    reminders = [
+        m for m in _outbox(runtime, topic="message.send") if m.payload["kind"] == "reminder"
+    ]
     assert [m.payload["offset_minutes"] for m in reminders] == [1440]
 
 
 def test_two_organizations_cannot_text_from_one_number(texting_clinic, api):
     clinic = texting_clinic
-    assert clinic.admin.patch(f"/api/v1/organizations/{clinic.org.id}", json={"sms_number": "+16175550100"}).status_code == 200
+    assert (
+        clinic.admin.patch(
+            f"/api/v1/organizations/{clinic.org.id}", json={"sms_number": "+16175550100"}
+        ).status_code
+        == 200
+    )
     other = api.organization("Elsewhere Clinic", time_zone="America/Chicago")
-    clash = api.login(other, "admin").patch(f"/api/v1/organizations/{other.id}", json={"sms_number": "+1 617 555 0100"})
+    clash = api.login(other, "admin").patch(
+        f"/api/v1/organizations/{other.id}", json={"sms_number": "+1 617 555 0100"}
+    )
     assert clash.status_code == 409 and clash.json()["field"] == "sms_number"

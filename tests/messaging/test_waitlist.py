@@ -27,15 +27,25 @@ def rows(runtime, model, *where):
 
 
 def entry(clinic, patient, **extra):
-    body = {"organization_id": str(clinic.org.id), "patient_id": str(patient.id), "healthcare_service_id": str(clinic.service.id), **extra}
+    body = {
+        "organization_id": str(clinic.org.id),
+        "patient_id": str(patient.id),
+        "healthcare_service_id": str(clinic.service.id),
+        **extra,
+    }
     response = clinic.coordinator.post("/api/v1/waitlist-entries", json=body)
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def free_a_slot(clinic, live):
-    booked = clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(THURSDAY, 9))).json()
-    clinic.coordinator.post(f"/api/v1/appointments/{booked['id']}/cancel", json={"reason": "sick", "cancelled_by": "patient"})
+    booked = clinic.coordinator.post(
+        "/api/v1/appointments", json=clinic.booking(local(THURSDAY, 9))
+    ).json()
+    clinic.coordinator.post(
+        f"/api/v1/appointments/{booked['id']}/cancel",
+        json={"reason": "sick", "cancelled_by": "patient"},
+    )
     live.drain()
     return booked
 
@@ -54,18 +64,30 @@ def test_a_cancellation_is_offered_to_the_best_entries(api, texting_clinic, runt
     clinic.coordinator = api.login(clinic.org, "coordinator")
     free_a_slot(clinic, live)
     offers = sorted(rows(runtime, WaitlistOffer), key=lambda o: o.sent_at)
-    assert {o.patient_id for o in offers} == {urgent.id, routine_old.id, late.id}  # batch of 3; Pia wants afternoons
+    assert {o.patient_id for o in offers} == {
+        urgent.id,
+        routine_old.id,
+        late.id,
+    }  # batch of 3; Pia wants afternoons
     (hold,) = rows(runtime, Appointment, Appointment.status == "proposed")
     assert hold.start_at == local(THURSDAY, 9)
-    kinds = [m.payload["kind"] for m in rows(runtime, OutboxMessage, OutboxMessage.topic == "message.send")]
+    kinds = [
+        m.payload["kind"]
+        for m in rows(runtime, OutboxMessage, OutboxMessage.topic == "message.send")
+    ]
     assert kinds.count("waitlist-offer") == 3
-    metrics = clinic.coordinator.get("/api/v1/waitlist/metrics", params={"organization_id": str(clinic.org.id)}).json()
+    metrics = clinic.coordinator.get(
+        "/api/v1/waitlist/metrics", params={"organization_id": str(clinic.org.id)}
+    ).json()
     assert metrics["offers_sent"] == 3
 
 
 def test_two_patients_accepting_at_once_exactly_one_wins(api, texting_clinic, runtime, live):
     clinic = texting_clinic
-    first, second = api.patient(clinic.org, given_name="Ann"), api.patient(clinic.org, given_name="Bob")
+    first, second = (
+        api.patient(clinic.org, given_name="Ann"),
+        api.patient(clinic.org, given_name="Bob"),
+    )
     entry(clinic, first)
     entry(clinic, second)
     free_a_slot(clinic, live)
@@ -79,7 +101,9 @@ def test_two_patients_accepting_at_once_exactly_one_wins(api, texting_clinic, ru
     def accept(offer_id):
         barrier.wait()
         try:
-            with unit_of_work(runtime.db, principal=principal, audit_key=runtime.audit_key, runtime=live.runtime) as ctx:
+            with unit_of_work(
+                runtime.db, principal=principal, audit_key=runtime.audit_key, runtime=live.runtime
+            ) as ctx:
                 waitlist.accept_offer(ctx, offer_id)
             outcomes.append("won")
         except Conflict:
@@ -91,7 +115,12 @@ def test_two_patients_accepting_at_once_exactly_one_wins(api, texting_clinic, ru
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["taken", "won"]
-    (booked,) = rows(runtime, Appointment, Appointment.start_at == local(THURSDAY, 9), Appointment.status == "booked")
+    (booked,) = rows(
+        runtime,
+        Appointment,
+        Appointment.start_at == local(THURSDAY, 9),
+        Appointment.status == "booked",
+    )
     assert booked.patient_id in {first.id, second.id}
     statuses = sorted(o.status for o in rows(runtime, WaitlistOffer))
     assert statuses == ["accepted", "taken"]
@@ -101,7 +130,10 @@ def test_two_patients_accepting_at_once_exactly_one_wins(api, texting_clinic, ru
 def test_moving_earlier_records_days_gained(api, texting_clinic, runtime, live):
     clinic = texting_clinic
     patient = api.patient(clinic.org, given_name="Eve")
-    later = clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 25), 9), patient_id=str(patient.id))).json()
+    later = clinic.coordinator.post(
+        "/api/v1/appointments",
+        json=clinic.booking(local(date(2026, 6, 25), 9), patient_id=str(patient.id)),
+    ).json()
     entry(clinic, patient, current_appointment_id=later["id"])
     free_a_slot(clinic, live)
     (offer,) = rows(runtime, WaitlistOffer)
@@ -119,7 +151,10 @@ def test_an_unanswered_round_passes_the_slot_on(api, texting_clinic, runtime, li
 
     with runtime.db.session() as s:
         s.get(Organization, clinic.org.id).waitlist_batch_size = 1
-    first, second = api.patient(clinic.org, given_name="Fay"), api.patient(clinic.org, given_name="Gus")
+    first, second = (
+        api.patient(clinic.org, given_name="Fay"),
+        api.patient(clinic.org, given_name="Gus"),
+    )
     entry(clinic, first, priority="urgent")
     entry(clinic, second)
     free_a_slot(clinic, live)
@@ -133,8 +168,12 @@ def test_an_unanswered_round_passes_the_slot_on(api, texting_clinic, runtime, li
 def test_no_backfill_too_close_to_the_slot(api, texting_clinic, runtime, live):
     clinic = texting_clinic
     entry(clinic, api.patient(clinic.org))
-    soon = clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 1), 9, 30))).json()
-    clinic.coordinator.post(f"/api/v1/appointments/{soon['id']}/cancel", json={"reason": "x", "cancelled_by": "patient"})
+    soon = clinic.coordinator.post(
+        "/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 1), 9, 30))
+    ).json()
+    clinic.coordinator.post(
+        f"/api/v1/appointments/{soon['id']}/cancel", json={"reason": "x", "cancelled_by": "patient"}
+    )
     live.drain()
     assert rows(runtime, WaitlistOffer) == []  # 90 minutes away: under the 2-hour rule
 
@@ -143,8 +182,13 @@ def test_the_offer_link_lets_the_patient_take_the_slot(api, texting_clinic, runt
     clinic = texting_clinic
     entry(clinic, clinic.patient)  # Carla agreed to texts
     other = api.patient(clinic.org, given_name="Hal")
-    booked = clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(THURSDAY, 9), patient_id=str(other.id))).json()
-    clinic.coordinator.post(f"/api/v1/appointments/{booked['id']}/cancel", json={"reason": "sick", "cancelled_by": "patient"})
+    booked = clinic.coordinator.post(
+        "/api/v1/appointments", json=clinic.booking(local(THURSDAY, 9), patient_id=str(other.id))
+    ).json()
+    clinic.coordinator.post(
+        f"/api/v1/appointments/{booked['id']}/cancel",
+        json={"reason": "sick", "cancelled_by": "patient"},
+    )
     live.drain()
     live.drain()  # sends the offer
     from liaison.models import Communication
@@ -153,7 +197,7 @@ def test_the_offer_link_lets_the_patient_take_the_slot(api, texting_clinic, runt
     # Carla reads Spanish; the text names the freed time and place, not the visit type.
     assert "jue 11 jun, 09:00 EDT en Harbor Main" in sms.body and "Follow-up" not in sms.body
     link = sms.body.split()[-1]
-    path = link[link.index("/w/"):]
+    path = link[link.index("/w/") :]
     import httpx2
 
     page = httpx2.get(live.base + path)

@@ -50,7 +50,9 @@ class Clinic:
         return {**self.ids, "start": start.isoformat(), **extra}
 
 
-def add_schedule(api, role=None, device=None, hours=(9, 17), weekdays=(1, 2, 3, 4, 5), **rule_kw) -> Schedule:
+def add_schedule(
+    api, role=None, device=None, hours=(9, 17), weekdays=(1, 2, 3, 4, 5), **rule_kw
+) -> Schedule:
     owner = role or device
     schedule = api._save(
         Schedule(
@@ -74,9 +76,17 @@ def add_schedule(api, role=None, device=None, hours=(9, 17), weekdays=(1, 2, 3, 
     return schedule
 
 
-def add_device(api, location, kind: str, name: str | None = None, category: str = "equipment") -> Device:
+def add_device(
+    api, location, kind: str, name: str | None = None, category: str = "equipment"
+) -> Device:
     return api._save(
-        Device(organization_id=location.organization_id, location_id=location.id, name=name or f"{kind} 1", category=category, kind=kind)
+        Device(
+            organization_id=location.organization_id,
+            location_id=location.id,
+            name=name or f"{kind} 1",
+            category=category,
+            kind=kind,
+        )
     )
 
 
@@ -90,13 +100,26 @@ def frozen() -> Iterator[datetime]:
 def clinic(api, frozen) -> Clinic:
     org = api.organization("Harbor Family Health", time_zone="America/New_York")
     location = api.location(org, name="Harbor Main", time_zone="America/New_York")
-    service = api.service(org, code="follow-up", name="Follow-up", duration_minutes=30, min_notice_minutes=60)
-    english = api.practitioner(org, given_name="Ann", family_name="Adams", gender="female", languages=["en"])
-    spanish = api.practitioner(org, given_name="Bea", family_name="Baez", gender="female", languages=["en", "es"])
+    service = api.service(
+        org, code="follow-up", name="Follow-up", duration_minutes=30, min_notice_minutes=60
+    )
+    english = api.practitioner(
+        org, given_name="Ann", family_name="Adams", gender="female", languages=["en"]
+    )
+    spanish = api.practitioner(
+        org, given_name="Bea", family_name="Baez", gender="female", languages=["en", "es"]
+    )
     roles = [api.role(english, location, [service]), api.role(spanish, location, [service])]
     schedules = [add_schedule(api, role) for role in roles]
     patient = api.patient(org, given_name="Carla", family_name="Cruz", preferred_language="es")
     return Clinic(
-        org, location, service, [english, spanish], roles, schedules, patient,
-        api.login(org, "coordinator"), api.login(org, "admin"),
+        org,
+        location,
+        service,
+        [english, spanish],
+        roles,
+        schedules,
+        patient,
+        api.login(org, "coordinator"),
+        api.login(org, "admin"),
     )

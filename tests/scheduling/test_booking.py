@@ -18,9 +18,17 @@ TUESDAY = date(2026, 6, 2)
 
 def _events(runtime) -> list[tuple[str, str]]:
     with runtime.db.session() as s:
-        rows = s.scalars(unscoped_system(select(OutboxMessage).order_by(OutboxMessage.created_at, OutboxMessage.id), "test"))
+        rows = s.scalars(
+            unscoped_system(
+                select(OutboxMessage).order_by(OutboxMessage.created_at, OutboxMessage.id), "test"
+            )
+        )
         # Domain events only; reminders queued by a booking are messaging's business.
-        return [(m.topic, m.payload["appointment_id"]) for m in rows if m.topic.startswith("appointment.")]
+        return [
+            (m.topic, m.payload["appointment_id"])
+            for m in rows
+            if m.topic.startswith("appointment.")
+        ]
 
 
 def book(clinic, start, **extra):
@@ -31,7 +39,11 @@ def test_book_returns_the_appointment_and_emits_booked(clinic, runtime):
     response = book(clinic, local(TUESDAY, 9))
     assert response.status_code == 201, response.text
     body = response.json()
-    assert (body["status"], body["start"], body["end"]) == ("booked", "2026-06-02T13:00:00Z", "2026-06-02T13:30:00Z")
+    assert (body["status"], body["start"], body["end"]) == (
+        "booked",
+        "2026-06-02T13:00:00Z",
+        "2026-06-02T13:30:00Z",
+    )
     assert _events(runtime) == [("appointment.booked", body["id"])]
     detail = clinic.coordinator.get(f"/api/v1/appointments/{body['id']}").json()
     assert [h["action"] for h in detail["history"]] == ["booked"]
@@ -48,12 +60,24 @@ def test_same_slot_twice_is_409_with_alternatives(clinic):
 
 def test_idempotency_key_returns_the_first_result(clinic, runtime):
     headers = {"Idempotency-Key": "retry-123"}
-    first = clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(TUESDAY, 10)), headers={**clinic.coordinator.headers, **headers})
-    second = clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(TUESDAY, 10)), headers={**clinic.coordinator.headers, **headers})
+    first = clinic.coordinator.post(
+        "/api/v1/appointments",
+        json=clinic.booking(local(TUESDAY, 10)),
+        headers={**clinic.coordinator.headers, **headers},
+    )
+    second = clinic.coordinator.post(
+        "/api/v1/appointments",
+        json=clinic.booking(local(TUESDAY, 10)),
+        headers={**clinic.coordinator.headers, **headers},
+    )
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
     assert len(_events(runtime)) == 1
-    other = clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(TUESDAY, 11)), headers={**clinic.coordinator.headers, **headers})
+    other = clinic.coordinator.post(
+        "/api/v1/appointments",
+        json=clinic.booking(local(TUESDAY, 11)),
+        headers={**clinic.coordinator.headers, **headers},
+    )
     assert other.status_code == 422
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
 
@@ -74,7 +98,9 @@ def test_expired_hold_is_released_and_cannot_be_confirmed(clinic):
     late = clinic.coordinator.post(f"/api/v1/appointments/{held['id']}/book", json={})
     assert late.status_code == 409 and "expired" in late.json()["detail"]
     assert book(clinic, local(TUESDAY, 9)).status_code == 201
-    assert clinic.coordinator.get(f"/api/v1/appointments/{held['id']}").json()["status"] == "cancelled"
+    assert (
+        clinic.coordinator.get(f"/api/v1/appointments/{held['id']}").json()["status"] == "cancelled"
+    )
 
 
 def test_booking_over_an_expired_hold_releases_it(clinic):
@@ -87,18 +113,34 @@ def test_booking_over_an_expired_hold_releases_it(clinic):
 
 def test_cancel_frees_the_time_and_records_who(clinic, runtime):
     booked = book(clinic, local(TUESDAY, 9)).json()
-    cancelled = clinic.coordinator.post(f"/api/v1/appointments/{booked['id']}/cancel", json={"reason": "feeling better", "cancelled_by": "patient"})
+    cancelled = clinic.coordinator.post(
+        f"/api/v1/appointments/{booked['id']}/cancel",
+        json={"reason": "feeling better", "cancelled_by": "patient"},
+    )
     assert cancelled.status_code == 200
-    assert (cancelled.json()["status"], cancelled.json()["cancelled_by"]) == ("cancelled", "patient")
+    assert (cancelled.json()["status"], cancelled.json()["cancelled_by"]) == (
+        "cancelled",
+        "patient",
+    )
     assert book(clinic, local(TUESDAY, 9)).status_code == 201
-    assert [t for t, _ in _events(runtime)] == ["appointment.booked", "appointment.cancelled", "appointment.booked"]
-    again = clinic.coordinator.post(f"/api/v1/appointments/{booked['id']}/cancel", json={"reason": "x", "cancelled_by": "patient"})
+    assert [t for t, _ in _events(runtime)] == [
+        "appointment.booked",
+        "appointment.cancelled",
+        "appointment.booked",
+    ]
+    again = clinic.coordinator.post(
+        f"/api/v1/appointments/{booked['id']}/cancel",
+        json={"reason": "x", "cancelled_by": "patient"},
+    )
     assert again.status_code == 409
 
 
 def test_reschedule_links_to_the_original(clinic, runtime):
     original = book(clinic, local(TUESDAY, 9)).json()
-    moved = clinic.coordinator.post(f"/api/v1/appointments/{original['id']}/reschedule", json={"start": local(TUESDAY, 9, 30).isoformat(), "requested_by": "patient"})
+    moved = clinic.coordinator.post(
+        f"/api/v1/appointments/{original['id']}/reschedule",
+        json={"start": local(TUESDAY, 9, 30).isoformat(), "requested_by": "patient"},
+    )
     assert moved.status_code == 201, moved.text
     assert moved.json()["rescheduled_from_id"] == original["id"]
     old = clinic.coordinator.get(f"/api/v1/appointments/{original['id']}").json()
@@ -110,7 +152,9 @@ def test_reschedule_links_to_the_original(clinic, runtime):
 def test_reschedule_into_a_taken_slot_changes_nothing(clinic):
     a = book(clinic, local(TUESDAY, 9)).json()
     book(clinic, local(TUESDAY, 10))
-    moved = clinic.coordinator.post(f"/api/v1/appointments/{a['id']}/reschedule", json={"start": local(TUESDAY, 10).isoformat()})
+    moved = clinic.coordinator.post(
+        f"/api/v1/appointments/{a['id']}/reschedule", json={"start": local(TUESDAY, 10).isoformat()}
+    )
     assert moved.status_code == 409
     assert clinic.coordinator.get(f"/api/v1/appointments/{a['id']}").json()["status"] == "booked"
 
@@ -123,16 +167,28 @@ def test_status_flow_and_refused_transitions(clinic, runtime):
     clock.advance(timedelta(days=1, hours=1, minutes=5))  # Tuesday 09:05 local
     for status in ("arrived", "checked-in", "fulfilled"):
         assert clinic.coordinator.post(url, json={"status": status}).status_code == 200
-    cancel = clinic.coordinator.post(f"/api/v1/appointments/{appt['id']}/cancel", json={"reason": "x", "cancelled_by": "patient"})
+    cancel = clinic.coordinator.post(
+        f"/api/v1/appointments/{appt['id']}/cancel", json={"reason": "x", "cancelled_by": "patient"}
+    )
     assert cancel.status_code == 409
     topics = [t for t, _ in _events(runtime)]
-    assert topics == ["appointment.booked", "appointment.arrived", "appointment.checked-in", "appointment.fulfilled"]
+    assert topics == [
+        "appointment.booked",
+        "appointment.arrived",
+        "appointment.checked-in",
+        "appointment.fulfilled",
+    ]
 
 
 def test_noshow_emits_and_frees(clinic, runtime):
     appt = book(clinic, local(TUESDAY, 9)).json()
     clock.advance(timedelta(days=1, hours=1, minutes=20))
-    assert clinic.coordinator.post(f"/api/v1/appointments/{appt['id']}/status", json={"status": "noshow"}).status_code == 200
+    assert (
+        clinic.coordinator.post(
+            f"/api/v1/appointments/{appt['id']}/status", json={"status": "noshow"}
+        ).status_code
+        == 200
+    )
     assert _events(runtime)[-1] == ("appointment.noshow", appt["id"])
 
 
@@ -155,7 +211,9 @@ def test_times_that_cannot_be_booked_are_422(clinic, start, field, words):
 
 
 def test_naive_start_is_refused(clinic):
-    response = clinic.coordinator.post("/api/v1/appointments", json={**clinic.ids, "start": "2026-06-02T09:00:00"})
+    response = clinic.coordinator.post(
+        "/api/v1/appointments", json={**clinic.ids, "start": "2026-06-02T09:00:00"}
+    )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "start"
 
 
@@ -179,7 +237,11 @@ def test_overbooking_is_an_explicit_limited_policy(api, runtime, clinic):
     from liaison.models import HealthcareService
 
     with runtime.db.session() as s:
-        s.scalar(unscoped_system(select(HealthcareService).where(HealthcareService.id == clinic.service.id), "test")).overbook_limit = 1
+        s.scalar(
+            unscoped_system(
+                select(HealthcareService).where(HealthcareService.id == clinic.service.id), "test"
+            )
+        ).overbook_limit = 1
     squeezed = book(clinic, local(TUESDAY, 9), overbook=True)
     assert squeezed.status_code == 201 and squeezed.json()["overbooked"] is True
     third = book(clinic, local(TUESDAY, 9), overbook=True)
@@ -190,7 +252,11 @@ def test_max_per_day(api, runtime, clinic):
     from liaison.models import HealthcareService
 
     with runtime.db.session() as s:
-        s.scalar(unscoped_system(select(HealthcareService).where(HealthcareService.id == clinic.service.id), "test")).max_per_day = 1
+        s.scalar(
+            unscoped_system(
+                select(HealthcareService).where(HealthcareService.id == clinic.service.id), "test"
+            )
+        ).max_per_day = 1
     assert book(clinic, local(TUESDAY, 9)).status_code == 201
     second = book(clinic, local(TUESDAY, 11))
     assert second.status_code == 409 and "daily maximum" in second.json()["detail"]
@@ -199,21 +265,36 @@ def test_max_per_day(api, runtime, clinic):
 def test_list_appointments_for_a_calendar(clinic):
     book(clinic, local(TUESDAY, 9))
     book(clinic, local(TUESDAY, 10), practitioner_role_id=str(clinic.roles[1].id))
-    page = clinic.coordinator.get("/api/v1/appointments", params={"organization_id": str(clinic.org.id), "start": "2026-06-02T00:00:00Z", "end": "2026-06-03T00:00:00Z", "practitioner_id": str(clinic.practitioners[1].id)})
+    page = clinic.coordinator.get(
+        "/api/v1/appointments",
+        params={
+            "organization_id": str(clinic.org.id),
+            "start": "2026-06-02T00:00:00Z",
+            "end": "2026-06-03T00:00:00Z",
+            "practitioner_id": str(clinic.practitioners[1].id),
+        },
+    )
     assert page.status_code == 200
     assert [a["start"] for a in page.json()["items"]] == ["2026-06-02T14:00:00Z"]
 
 
 def test_practitioner_may_read_but_not_book(api, clinic):
     practitioner = api.login(clinic.org, "practitioner")
-    assert practitioner.post("/api/v1/appointments", json=clinic.booking(local(TUESDAY, 9))).status_code == 403
+    assert (
+        practitioner.post(
+            "/api/v1/appointments", json=clinic.booking(local(TUESDAY, 9))
+        ).status_code
+        == 403
+    )
     booked = book(clinic, local(TUESDAY, 9)).json()
     assert practitioner.get(f"/api/v1/appointments/{booked['id']}").status_code == 200
 
 
 def test_visit_type_policy_is_set_through_the_api(clinic):
     url = f"/api/v1/services/{clinic.service.id}"
-    changed = clinic.admin.patch(url, json={"buffer_after_minutes": 10, "max_per_day": 8, "overbook_limit": 1})
+    changed = clinic.admin.patch(
+        url, json={"buffer_after_minutes": 10, "max_per_day": 8, "overbook_limit": 1}
+    )
     assert changed.status_code == 200, changed.text
     assert (changed.json()["buffer_after_minutes"], changed.json()["max_per_day"]) == (10, 8)
     cleared = clinic.admin.patch(url, json={"max_per_day": None})

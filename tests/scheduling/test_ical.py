@@ -18,10 +18,13 @@ def _book(clinic, start):
 
 def test_feed_lists_appointments_in_local_time_with_vtimezone(api, clinic):
     _book(clinic, local(date(2026, 6, 2), 9))
-    issued = clinic.admin.post(f"/api/v1/practitioners/{clinic.practitioners[0].id}/calendar-feeds", json={"label": "Phone"})
+    issued = clinic.admin.post(
+        f"/api/v1/practitioners/{clinic.practitioners[0].id}/calendar-feeds",
+        json={"label": "Phone"},
+    )
     assert issued.status_code == 201, issued.text
     url = issued.json()["url"]
-    path = url[url.index("/ical/"):]
+    path = url[url.index("/ical/") :]
     response = api.client.get(path)  # no credentials: the link is the credential
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/calendar")
@@ -35,10 +38,14 @@ def test_feed_lists_appointments_in_local_time_with_vtimezone(api, clinic):
 
 
 def test_revoked_feed_is_gone(api, clinic):
-    issued = clinic.admin.post(f"/api/v1/practitioners/{clinic.practitioners[0].id}/calendar-feeds", json={}).json()
-    path = issued["url"][issued["url"].index("/ical/"):]
+    issued = clinic.admin.post(
+        f"/api/v1/practitioners/{clinic.practitioners[0].id}/calendar-feeds", json={}
+    ).json()
+    path = issued["url"][issued["url"].index("/ical/") :]
     assert api.client.get(path).status_code == 200
-    revoked = clinic.admin.delete(f"/api/v1/practitioners/{clinic.practitioners[0].id}/calendar-feeds/{issued['id']}")
+    revoked = clinic.admin.delete(
+        f"/api/v1/practitioners/{clinic.practitioners[0].id}/calendar-feeds/{issued['id']}"
+    )
     assert revoked.status_code == 204
     assert api.client.get(path).status_code == 404
     assert api.client.get("/ical/" + "x" * 43 + ".ics").status_code == 404
@@ -55,7 +62,14 @@ def test_coordinator_cannot_issue_feeds_but_the_practitioner_can(api, runtime, c
 
         from liaison.authz.scope import unscoped_system
 
-        s.execute(unscoped_system(update(Membership).where(Membership.user_id == user.id).values(practitioner_id=clinic.practitioners[0].id), "test"))
+        s.execute(
+            unscoped_system(
+                update(Membership)
+                .where(Membership.user_id == user.id)
+                .values(practitioner_id=clinic.practitioners[0].id),
+                "test",
+            )
+        )
     assert api.caller(user).post(url, json={}).status_code == 201
 
 

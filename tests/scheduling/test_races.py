@@ -44,8 +44,12 @@ def _race(runtime, principal, clinic, starts_per_thread):
         try:
             with unit_of_work(runtime.db, principal=principal, audit_key=runtime.audit_key) as ctx:
                 booking.book_appointment(
-                    ctx, organization_id=clinic.org.id, patient_id=clinic.patient.id,
-                    service_id=clinic.service.id, role_id=clinic.roles[0].id, start=start,
+                    ctx,
+                    organization_id=clinic.org.id,
+                    patient_id=clinic.patient.id,
+                    service_id=clinic.service.id,
+                    role_id=clinic.roles[0].id,
+                    start=start,
                 )
             result = "won"
         except Conflict:

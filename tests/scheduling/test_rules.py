@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,16 +58,23 @@ def test_weekly_rule_expands_in_local_time():
 
 
 def test_every_other_week_and_effective_range():
-    rule = WeeklyRule(frozenset({1}), time(9), time(10), date(2026, 1, 5), date(2026, 2, 28), every_weeks=2)
+    rule = WeeklyRule(
+        frozenset({1}), time(9), time(10), date(2026, 1, 5), date(2026, 2, 28), every_weeks=2
+    )
     assert rule_dates(rule, date(2026, 1, 1), date(2026, 3, 31)) == [
-        date(2026, 1, 5), date(2026, 1, 19), date(2026, 2, 2), date(2026, 2, 16),
+        date(2026, 1, 5),
+        date(2026, 1, 19),
+        date(2026, 2, 2),
+        date(2026, 2, 16),
     ]
 
 
 def test_override_replaces_the_day_and_holiday_closes_it():
     rule = WeeklyRule(WEEKDAYS, time(8), time(17), date(2026, 1, 1))
     override = DayHours(date(2026, 12, 24), time(8), time(12))
-    windows = open_windows([rule], [override], {date(2026, 12, 25)}, NY, date(2026, 12, 24), date(2026, 12, 25))
+    windows = open_windows(
+        [rule], [override], {date(2026, 12, 25)}, NY, date(2026, 12, 24), date(2026, 12, 25)
+    )
     assert [w.span for w in windows] == [Span(utc(2026, 12, 24, 13), utc(2026, 12, 24, 17))]
 
 
@@ -102,7 +110,7 @@ def test_slots_on_spring_forward_day_are_real_half_hours():
     found = starts(cal, policy(), utc(2026, 3, 1), utc(2026, 3, 8), utc(2026, 3, 9))
     local = [s.astimezone(NY).strftime("%H:%M") for s in found]
     assert local == ["01:00", "01:30", "03:00", "03:30"]
-    assert all(b - a == timedelta(minutes=30) for a, b in zip(found, found[1:], strict=False))
+    assert all(b - a == timedelta(minutes=30) for a, b in pairwise(found))
 
 
 def test_slots_on_fall_back_day_repeat_the_local_hour():
@@ -110,7 +118,11 @@ def test_slots_on_fall_back_day_repeat_the_local_hour():
     cal = calendar(open_windows([rule], [], set(), NY, date(2026, 11, 1), date(2026, 11, 1)))
     found = starts(cal, policy(), utc(2026, 10, 1), utc(2026, 11, 1), utc(2026, 11, 2))
     assert [s.astimezone(NY).strftime("%H:%M%z") for s in found] == [
-        "00:30-0400", "01:00-0400", "01:30-0400", "01:00-0500", "01:30-0500",
+        "00:30-0400",
+        "01:00-0400",
+        "01:30-0400",
+        "01:00-0500",
+        "01:30-0500",
     ]
 
 
@@ -120,7 +132,10 @@ def test_buffers_keep_distance_from_other_bookings():
     booked = Span(utc(2026, 6, 1, 14), utc(2026, 6, 1, 14, 30))  # 10:00-10:30 local
     cal = calendar(windows, [booked])
     pol = policy(30, buffer_after=timedelta(minutes=15), step=timedelta(minutes=15))
-    local = [s.astimezone(NY).strftime("%H:%M") for s in starts(cal, pol, utc(2026, 5, 1), utc(2026, 6, 1), utc(2026, 6, 2))]
+    local = [
+        s.astimezone(NY).strftime("%H:%M")
+        for s in starts(cal, pol, utc(2026, 5, 1), utc(2026, 6, 1), utc(2026, 6, 2))
+    ]
     assert local == ["09:00", "09:15", "10:30"]
 
 
@@ -130,12 +145,24 @@ def test_min_notice_horizon_and_max_per_day():
     now = utc(2026, 6, 1, 13, 50)  # 09:50 local
     pol = policy(60, min_notice=timedelta(minutes=30), horizon=timedelta(days=1), max_per_day=2)
     cal = calendar(windows, per_day={date(2026, 6, 2): 2})
-    local = [s.astimezone(NY).strftime("%m-%d %H:%M") for s in starts(cal, pol, now, utc(2026, 6, 1), utc(2026, 6, 4))]
-    assert local == ["06-01 11:00"]  # 10:00 is inside the notice; June 2 is full; June 3 beyond horizon
+    local = [
+        s.astimezone(NY).strftime("%m-%d %H:%M")
+        for s in starts(cal, pol, now, utc(2026, 6, 1), utc(2026, 6, 4))
+    ]
+    assert local == [
+        "06-01 11:00"
+    ]  # 10:00 is inside the notice; June 2 is full; June 3 beyond horizon
 
 
 def test_reserved_block_only_for_its_visit_type_until_released():
-    reserved = WeeklyRule(EVERY_DAY, time(8), time(9), date(2026, 1, 1), reserved_for=frozenset({OTHER_SERVICE}), release_hours_before=24)
+    reserved = WeeklyRule(
+        EVERY_DAY,
+        time(8),
+        time(9),
+        date(2026, 1, 1),
+        reserved_for=frozenset({OTHER_SERVICE}),
+        release_hours_before=24,
+    )
     windows = open_windows([reserved], [], set(), NY, date(2026, 6, 10), date(2026, 6, 10))
     cal = calendar(windows)
     early = utc(2026, 6, 1)
@@ -151,8 +178,17 @@ def test_multi_resource_slot_needs_every_companion_free():
     room = calendar(win(), [Span(utc(2026, 6, 1, 13), utc(2026, 6, 1, 14))])  # 09-10 taken
     xray_a = calendar(win(), [Span(utc(2026, 6, 1, 14), utc(2026, 6, 1, 14, 30))])
     xray_b = calendar(win(), [Span(utc(2026, 6, 1, 14, 30), utc(2026, 6, 1, 15))])
-    found = find_starts(surgeon, policy(), utc(2026, 5, 1), window_start=utc(2026, 6, 1), window_end=utc(2026, 6, 2), companions=[[room], [xray_a, xray_b]])
-    assert [(s.astimezone(NY).strftime("%H:%M"), [c.schedule_id for c in chosen]) for s, chosen in found] == [
+    found = find_starts(
+        surgeon,
+        policy(),
+        utc(2026, 5, 1),
+        window_start=utc(2026, 6, 1),
+        window_end=utc(2026, 6, 2),
+        companions=[[room], [xray_a, xray_b]],
+    )
+    assert [
+        (s.astimezone(NY).strftime("%H:%M"), [c.schedule_id for c in chosen]) for s, chosen in found
+    ] == [
         ("10:00", [room.schedule_id, xray_b.schedule_id]),
         ("10:30", [room.schedule_id, xray_a.schedule_id]),
     ]
@@ -167,8 +203,14 @@ def reference_starts(rules, busy, zone, pol, now, first_day, last_day):
     for offset in range((last_day - first_day).days + 1):
         day = first_day + timedelta(days=offset)
         for rule in rules:
-            weeks = (day - (rule.valid_from - timedelta(days=rule.valid_from.isoweekday() - 1))).days // 7
-            if day < rule.valid_from or day.isoweekday() not in rule.weekdays or weeks % rule.every_weeks:
+            weeks = (
+                day - (rule.valid_from - timedelta(days=rule.valid_from.isoweekday() - 1))
+            ).days // 7
+            if (
+                day < rule.valid_from
+                or day.isoweekday() not in rule.weekdays
+                or weeks % rule.every_weeks
+            ):
                 continue
             open_at = datetime.combine(day, rule.start, tzinfo=zone).astimezone(UTC)
             close_at = datetime.combine(day, rule.end, tzinfo=zone).astimezone(UTC)
@@ -205,7 +247,9 @@ def scenarios(draw):
     first_day = date(2026, 3, 1) + timedelta(days=draw(st.integers(0, 250)))
     busy = []
     for _ in range(draw(st.integers(0, 6))):
-        at = datetime.combine(first_day, time(), tzinfo=UTC) + timedelta(minutes=15 * draw(st.integers(0, 4 * 24 * 4)))
+        at = datetime.combine(first_day, time(), tzinfo=UTC) + timedelta(
+            minutes=15 * draw(st.integers(0, 4 * 24 * 4))
+        )
         busy.append(Span(at, at + timedelta(minutes=15 * draw(st.integers(1, 8)))))
     pol = VisitPolicy(
         SERVICE,
@@ -215,7 +259,9 @@ def scenarios(draw):
         step=draw(st.sampled_from([None, timedelta(minutes=15)])),
         min_notice=timedelta(hours=draw(st.integers(0, 30))),
     )
-    now = datetime.combine(first_day, time(), tzinfo=UTC) + timedelta(hours=draw(st.integers(0, 48)))
+    now = datetime.combine(first_day, time(), tzinfo=UTC) + timedelta(
+        hours=draw(st.integers(0, 48))
+    )
     return zone, rules, busy, pol, now, first_day, first_day + timedelta(days=3)
 
 
@@ -223,9 +269,17 @@ def scenarios(draw):
 @given(scenarios())
 def test_engine_matches_the_reference(scenario):
     zone, rules, busy, pol, now, first_day, last_day = scenario
-    windows = open_windows(rules, [], set(), zone, first_day - timedelta(days=1), last_day + timedelta(days=1))
+    windows = open_windows(
+        rules, [], set(), zone, first_day - timedelta(days=1), last_day + timedelta(days=1)
+    )
     cal = calendar(windows, busy, zone)
     lo = datetime.combine(first_day, time(), tzinfo=zone).astimezone(UTC)
     hi = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
-    expected = [s for s in reference_starts(rules, busy, zone, pol, now, first_day - timedelta(days=1), last_day + timedelta(days=1)) if lo <= s < hi]
+    expected = [
+        s
+        for s in reference_starts(
+            rules, busy, zone, pol, now, first_day - timedelta(days=1), last_day + timedelta(days=1)
+        )
+        if lo <= s < hi
+    ]
     assert starts(cal, pol, now, lo, hi) == expected

@@ -9,7 +9,11 @@ from tests.scheduling.conftest import add_device, add_schedule, local
 
 
 def _search(clinic, **body):
-    payload = {"organization_id": str(clinic.org.id), "healthcare_service_id": str(clinic.service.id), **body}
+    payload = {
+        "organization_id": str(clinic.org.id),
+        "healthcare_service_id": str(clinic.service.id),
+        **body,
+    }
     response = clinic.coordinator.post("/api/v1/slots/search", json=payload)
     assert response.status_code == 200, response.text
     return response.json()["slots"]
@@ -36,19 +40,35 @@ def test_continuity_outranks_language(api, clinic):
 
     api._save(
         Appointment(
-            organization_id=clinic.org.id, status="fulfilled", patient_id=clinic.patient.id,
-            healthcare_service_id=clinic.service.id, practitioner_role_id=clinic.roles[0].id,
-            location_id=clinic.location.id, start_at=local(date(2026, 5, 4), 9), end_at=local(date(2026, 5, 4), 9, 30),
+            organization_id=clinic.org.id,
+            status="fulfilled",
+            patient_id=clinic.patient.id,
+            healthcare_service_id=clinic.service.id,
+            practitioner_role_id=clinic.roles[0].id,
+            location_id=clinic.location.id,
+            start_at=local(date(2026, 5, 4), 9),
+            end_at=local(date(2026, 5, 4), 9, 30),
             modality="in-person",
         )
     )
-    slots = _search(clinic, count=2, patient_id=str(clinic.patient.id), practitioner_ids=[str(clinic.practitioners[0].id)])
+    slots = _search(
+        clinic,
+        count=2,
+        patient_id=str(clinic.patient.id),
+        practitioner_ids=[str(clinic.practitioners[0].id)],
+    )
     assert any(r["code"] == "continuity" for r in slots[0]["reasons"])
 
 
 def test_filters_by_date_time_window_and_weekday(clinic):
-    slots = _search(clinic, count=50, start_date="2026-06-03", end_date="2026-06-04",
-                    time_windows=[{"start": "14:00", "end": "15:00"}], weekdays=[4])
+    slots = _search(
+        clinic,
+        count=50,
+        start_date="2026-06-03",
+        end_date="2026-06-04",
+        time_windows=[{"start": "14:00", "end": "15:00"}],
+        weekdays=[4],
+    )
     assert {s["local_start"][:10] for s in slots} == {"2026-06-04"}
     assert {s["local_start"][11:16] for s in slots} == {"14:00", "14:30"}
 
@@ -59,22 +79,40 @@ def test_per_day_mode_gives_n_each_day(clinic):
     for s in slots:
         per_day.setdefault(s["local_start"][:10], 0)
         per_day[s["local_start"][:10]] += 1
-    assert per_day == {d: 2 for d in ("2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05")}
+    assert per_day == {
+        d: 2 for d in ("2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05")
+    }
 
 
 def test_booked_and_blocked_time_is_not_offered(api, clinic):
-    booked = clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 1), 9), practitioner_role_id=str(clinic.roles[0].id)))
+    booked = clinic.coordinator.post(
+        "/api/v1/appointments",
+        json=clinic.booking(
+            local(date(2026, 6, 1), 9), practitioner_role_id=str(clinic.roles[0].id)
+        ),
+    )
     assert booked.status_code == 201, booked.text
-    api._save(ScheduleBlock(organization_id=clinic.org.id, schedule_id=clinic.schedules[0].id,
-                            start_at=local(date(2026, 6, 1), 10), end_at=local(date(2026, 6, 1), 17), kind="time-off"))
-    slots = _search(clinic, count=20, practitioner_ids=[str(clinic.practitioners[0].id)], end_date="2026-06-01")
+    api._save(
+        ScheduleBlock(
+            organization_id=clinic.org.id,
+            schedule_id=clinic.schedules[0].id,
+            start_at=local(date(2026, 6, 1), 10),
+            end_at=local(date(2026, 6, 1), 17),
+            kind="time-off",
+        )
+    )
+    slots = _search(
+        clinic, count=20, practitioner_ids=[str(clinic.practitioners[0].id)], end_date="2026-06-01"
+    )
     assert [s["local_start"][11:16] for s in slots] == ["09:30"]
 
 
 def test_holiday_closes_the_day(api, clinic):
     from liaison.models import OrganizationHoliday
 
-    api._save(OrganizationHoliday(organization_id=clinic.org.id, date=date(2026, 6, 2), name="Closed"))
+    api._save(
+        OrganizationHoliday(organization_id=clinic.org.id, date=date(2026, 6, 2), name="Closed")
+    )
     slots = _search(clinic, mode="per-day", count=1, start_date="2026-06-02", end_date="2026-06-03")
     assert {s["local_start"][:10] for s in slots} == {"2026-06-03"}
 
@@ -82,12 +120,31 @@ def test_holiday_closes_the_day(api, clinic):
 def test_visit_needing_a_device_waits_for_it(api, clinic):
     from liaison.models import HealthcareService, PractitionerRoleService
 
-    xray = api._save(HealthcareService(organization_id=clinic.org.id, code="xray", name="X-ray visit", duration_minutes=30,
-                                       required_device_kinds=["xray"], min_notice_minutes=0))
-    api._save(PractitionerRoleService(organization_id=clinic.org.id, practitioner_role_id=clinic.roles[0].id, healthcare_service_id=xray.id))
+    xray = api._save(
+        HealthcareService(
+            organization_id=clinic.org.id,
+            code="xray",
+            name="X-ray visit",
+            duration_minutes=30,
+            required_device_kinds=["xray"],
+            min_notice_minutes=0,
+        )
+    )
+    api._save(
+        PractitionerRoleService(
+            organization_id=clinic.org.id,
+            practitioner_role_id=clinic.roles[0].id,
+            healthcare_service_id=xray.id,
+        )
+    )
     device = add_device(api, clinic.location, "xray")
     add_schedule(api, device=device, hours=(13, 15))
-    payload = {"organization_id": str(clinic.org.id), "healthcare_service_id": str(xray.id), "count": 10, "end_date": "2026-06-01"}
+    payload = {
+        "organization_id": str(clinic.org.id),
+        "healthcare_service_id": str(xray.id),
+        "count": 10,
+        "end_date": "2026-06-01",
+    }
     slots = clinic.coordinator.post("/api/v1/slots/search", json=payload).json()["slots"]
     assert [s["local_start"][11:16] for s in slots] == ["13:00", "13:30", "14:00", "14:30"]
     assert all(s["device_ids"] == [str(device.id)] for s in slots)
@@ -119,21 +176,42 @@ def test_search_uses_a_fixed_number_of_queries(api, runtime, clinic):
 
 
 def test_unknown_visit_type_and_bad_dates(clinic):
-    bad = clinic.coordinator.post("/api/v1/slots/search", json={"organization_id": str(clinic.org.id), "healthcare_service_id": "00000000-0000-7000-8000-000000000000"})
+    bad = clinic.coordinator.post(
+        "/api/v1/slots/search",
+        json={
+            "organization_id": str(clinic.org.id),
+            "healthcare_service_id": "00000000-0000-7000-8000-000000000000",
+        },
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "healthcare_service_id"
-    backwards = clinic.coordinator.post("/api/v1/slots/search", json={"organization_id": str(clinic.org.id), "healthcare_service_id": str(clinic.service.id), "start_date": "2026-06-05", "end_date": "2026-06-01"})
+    backwards = clinic.coordinator.post(
+        "/api/v1/slots/search",
+        json={
+            "organization_id": str(clinic.org.id),
+            "healthcare_service_id": str(clinic.service.id),
+            "start_date": "2026-06-05",
+            "end_date": "2026-06-01",
+        },
+    )
     assert backwards.status_code == 422
 
 
 def test_expired_holds_do_not_hide_slots(api, clinic):
     from liaison.kit import clock
 
-    held = clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 1), 10), status="proposed"))
+    held = clinic.coordinator.post(
+        "/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 1), 10), status="proposed")
+    )
     assert held.status_code == 201
     assert held.json()["hold_expires_at"].startswith("2026-06-01T12:10")
 
     def first():
-        slots = _search(clinic, count=1, practitioner_ids=[str(clinic.practitioners[0].id)], time_windows=[{"start": "10:00", "end": "12:00"}])
+        slots = _search(
+            clinic,
+            count=1,
+            practitioner_ids=[str(clinic.practitioners[0].id)],
+            time_windows=[{"start": "10:00", "end": "12:00"}],
+        )
         return slots[0]["local_start"][11:16]
 
     assert first() == "10:30"
@@ -148,13 +226,25 @@ def test_participants_carry_buffers(api, runtime, clinic):
     from liaison.models import HealthcareService
 
     with runtime.db.session() as s:
-        svc = s.scalar(unscoped_system(select(HealthcareService).where(HealthcareService.id == clinic.service.id), "test"))
+        svc = s.scalar(
+            unscoped_system(
+                select(HealthcareService).where(HealthcareService.id == clinic.service.id), "test"
+            )
+        )
         svc.buffer_after_minutes = 10
-    booked = clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 2), 9)))
+    booked = clinic.coordinator.post(
+        "/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 2), 9))
+    )
     assert booked.status_code == 201
     with runtime.db.session() as s:
         p = s.scalar(unscoped_system(select(AppointmentParticipant), "test"))
     assert p.block_end - p.block_start == timedelta(minutes=40)
-    slots = _search(clinic, count=2, practitioner_ids=[str(clinic.practitioners[0].id)], start_date="2026-06-02", end_date="2026-06-02")
+    slots = _search(
+        clinic,
+        count=2,
+        practitioner_ids=[str(clinic.practitioners[0].id)],
+        start_date="2026-06-02",
+        end_date="2026-06-02",
+    )
     # 09:00-09:30 booked with 10 min after: 09:30 would overlap the buffer; next grid start 10:00.
     assert [s["local_start"][11:16] for s in slots] == ["10:00", "10:30"]

@@ -26,12 +26,16 @@ def test_weekly_series_books_every_occurrence(clinic):
     response = _series(clinic, local(date(2026, 6, 2), 9))
     assert response.status_code == 201, response.text
     starts = [a["start"] for a in response.json()["appointments"]]
-    assert starts == [f"2026-{d}T13:00:00Z" for d in ("06-02", "06-09", "06-16", "06-23", "06-30", "07-07")]
+    assert starts == [
+        f"2026-{d}T13:00:00Z" for d in ("06-02", "06-09", "06-16", "06-23", "06-30", "07-07")
+    ]
     assert {a["series_id"] for a in response.json()["appointments"]} == {response.json()["id"]}
 
 
 def test_conflict_fails_the_whole_series_with_alternatives(clinic, runtime):
-    taken = clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 16), 9)))
+    taken = clinic.coordinator.post(
+        "/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 16), 9))
+    )
     assert taken.status_code == 201
     before = _count(runtime)
     response = _series(clinic, local(date(2026, 6, 2), 9))
@@ -40,12 +44,16 @@ def test_conflict_fails_the_whole_series_with_alternatives(clinic, runtime):
     assert problem["type"] == "/problems/series-conflicts"
     (conflict,) = problem["conflicts"]
     assert conflict["occurrence"] == 3
-    assert conflict["alternatives"] and conflict["alternatives"][0]["local_start"].startswith("2026-06-16T09:30")
+    assert conflict["alternatives"] and conflict["alternatives"][0]["local_start"].startswith(
+        "2026-06-16T09:30"
+    )
     assert _count(runtime) == before
 
 
 def test_skip_books_the_rest_and_reports_the_misfit(clinic):
-    clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 16), 9)))
+    clinic.coordinator.post(
+        "/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 16), 9))
+    )
     response = _series(clinic, local(date(2026, 6, 2), 9), on_conflict="skip")
     assert response.status_code == 201
     assert len(response.json()["appointments"]) == 5
@@ -76,7 +84,13 @@ def test_cancel_this_and_following(clinic):
     third = created["appointments"][2]["id"]
     response = clinic.coordinator.post(
         f"/api/v1/appointment-series/{created['id']}/changes",
-        json={"scope": "following", "appointment_id": third, "action": "cancel", "reason": "moving away", "cancelled_by": "patient"},
+        json={
+            "scope": "following",
+            "appointment_id": third,
+            "action": "cancel",
+            "reason": "moving away",
+            "cancelled_by": "patient",
+        },
     )
     assert response.status_code == 200, response.text
     statuses = [a["status"] for a in response.json()["appointments"]]
@@ -88,20 +102,36 @@ def test_move_all_to_a_new_time(clinic):
     first = created["appointments"][0]["id"]
     response = clinic.coordinator.post(
         f"/api/v1/appointment-series/{created['id']}/changes",
-        json={"scope": "all", "appointment_id": first, "action": "move", "new_start": local(date(2026, 6, 3), 14).isoformat()},
+        json={
+            "scope": "all",
+            "appointment_id": first,
+            "action": "move",
+            "new_start": local(date(2026, 6, 3), 14).isoformat(),
+        },
     )
     assert response.status_code == 200, response.text
     live = [a for a in response.json()["appointments"] if a["status"] == "booked"]
-    assert [a["start"] for a in live] == ["2026-06-03T18:00:00Z", "2026-06-10T18:00:00Z", "2026-06-17T18:00:00Z"]
+    assert [a["start"] for a in live] == [
+        "2026-06-03T18:00:00Z",
+        "2026-06-10T18:00:00Z",
+        "2026-06-17T18:00:00Z",
+    ]
     assert all(a["rescheduled_from_id"] for a in live)
 
 
 def test_move_into_a_conflict_changes_nothing(clinic):
     created = _series(clinic, local(date(2026, 6, 2), 9), count=3).json()
-    clinic.coordinator.post("/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 10), 14)))
+    clinic.coordinator.post(
+        "/api/v1/appointments", json=clinic.booking(local(date(2026, 6, 10), 14))
+    )
     response = clinic.coordinator.post(
         f"/api/v1/appointment-series/{created['id']}/changes",
-        json={"scope": "all", "appointment_id": created["appointments"][0]["id"], "action": "move", "new_start": local(date(2026, 6, 3), 14).isoformat()},
+        json={
+            "scope": "all",
+            "appointment_id": created["appointments"][0]["id"],
+            "action": "move",
+            "new_start": local(date(2026, 6, 3), 14).isoformat(),
+        },
     )
     assert response.status_code == 409
     assert [c["occurrence"] for c in response.json()["conflicts"]] == [2]

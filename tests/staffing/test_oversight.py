@@ -286,12 +286,12 @@ def test_waitlist_slots_filled_are_credited_to_whoever_added_the_patient(
             offer = next(o.id for o in offers if o.entry_id == entry_id)
         assert me.post(f"/api/v1/waitlist-offers/{offer}/accept").status_code == 200
     with runtime.db.session() as s:
-        entries = {
-            e.id: e for e in s.scalars(unscoped_system(select(WaitlistEntry), "test"))
-        }
+        entries = {e.id: e for e in s.scalars(unscoped_system(select(WaitlistEntry), "test"))}
         accepted = s.scalar(
             unscoped_system(
-                select(func.count()).select_from(WaitlistOffer).where(WaitlistOffer.status == "accepted"),
+                select(func.count())
+                .select_from(WaitlistOffer)
+                .where(WaitlistOffer.status == "accepted"),
                 "test",
             )
         )
@@ -329,12 +329,16 @@ def test_waitlist_slots_filled_are_credited_to_whoever_added_the_patient(
     )
 
     def filled(caller, **params):  # type: ignore[no-untyped-def]
-        response = caller.get(f"/api/v1/staffing/coordinators/{coordinator.id}/scorecard", params=params)
+        response = caller.get(
+            f"/api/v1/staffing/coordinators/{coordinator.id}/scorecard", params=params
+        )
         assert response.status_code == 200, response.text
         card = response.json()
         total = next(k for k in card["kpis"] if k["key"] == "waitlist_filled")
         accounts = {
-            a["organization_name"]: next(k["value"] for k in a["kpis"] if k["key"] == "waitlist_filled")
+            a["organization_name"]: next(
+                k["value"] for k in a["kpis"] if k["key"] == "waitlist_filled"
+            )
             for a in card["accounts"]
         }
         return total, accounts

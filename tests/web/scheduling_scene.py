@@ -29,7 +29,9 @@ class Scene:
     patient: Any
 
     def finder(self, patient: Any = None, **query: str) -> str:
-        params = "&".join(f"{k}={v}" for k, v in {"service_id": str(self.service.id), **query}.items())
+        params = "&".join(
+            f"{k}={v}" for k, v in {"service_id": str(self.service.id), **query}.items()
+        )
         return f"/patients/{(patient or self.patient).id}/book?{params}"
 
 
@@ -37,11 +39,20 @@ def build(make: Any) -> Scene:
     org = make.organization("Harbor Family Health", time_zone="America/New_York")
     location = make.location(org, name="Harbor Main", time_zone="America/New_York")
     service = make.service(
-        org, code="follow-up", name="Follow-up", duration_minutes=30, min_notice_minutes=60,
-        patient_bookable=True, required_device_kinds=["room"],
+        org,
+        code="follow-up",
+        name="Follow-up",
+        duration_minutes=30,
+        min_notice_minutes=60,
+        patient_bookable=True,
+        required_device_kinds=["room"],
     )
-    ann = make.practitioner(org, given_name="Ann", family_name="Adams", gender="female", languages=["en"])
-    bea = make.practitioner(org, given_name="Bea", family_name="Baez", gender="female", languages=["en", "es"])
+    ann = make.practitioner(
+        org, given_name="Ann", family_name="Adams", gender="female", languages=["en"]
+    )
+    bea = make.practitioner(
+        org, given_name="Bea", family_name="Baez", gender="female", languages=["en", "es"]
+    )
     roles = [make.role(ann, location, [service]), make.role(bea, location, [service])]
     schedules = [add_schedule(make, role) for role in roles]
     rooms = [add_device(make, location, "room", name=f"Room {n}") for n in (1, 2)]

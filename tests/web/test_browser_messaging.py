@@ -27,12 +27,14 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 def _console_csp(page) -> list[str]:  # type: ignore[no-untyped-def]
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None
+    )
     return errors
 
 
 @pytest.mark.browser
-def test_an_admin_edits_the_wording_and_the_preview_follows(server, chromium, clinic, make):  # noqa: F811
+def test_an_admin_edits_the_wording_and_the_preview_follows(server, chromium, clinic, make):
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -45,7 +47,9 @@ def test_an_admin_edits_the_wording_and_the_preview_follows(server, chromium, cl
 
     page.get_by_role("link", name="Messaging").click()
     expect(page.get_by_role("heading", name="Reminders and quiet hours")).to_be_visible()
-    expect(page.locator("tr", has=page.get_by_role("link", name="Follow-up"))).to_contain_text("7 days, 2 days, 2 hours")
+    expect(page.locator("tr", has=page.get_by_role("link", name="Follow-up"))).to_contain_text(
+        "7 days, 2 days, 2 hours"
+    )
     assert _serious_violations(page) == []
     page.screenshot(path=ARTIFACTS / "messaging-settings-desktop.png", full_page=True)
     page.get_by_role("link", name="Follow-up").click()
@@ -57,22 +61,40 @@ def test_an_admin_edits_the_wording_and_the_preview_follows(server, chromium, cl
     page.get_by_role("button", name="Save policy").click()
     expect(page.get_by_role("status")).to_have_text("Your changes were saved.")
     page.get_by_role("link", name="Reminders and quiet hours").first.click()
-    expect(page.locator("tr", has=page.get_by_role("link", name="Follow-up"))).to_contain_text("3 days, 2 hours")
+    expect(page.locator("tr", has=page.get_by_role("link", name="Follow-up"))).to_contain_text(
+        "3 days, 2 hours"
+    )
 
     # The outbox: a dead letter with its safe error, retried.
     make._save(
-        OutboxMessage(organization_id=clinic.org.id, topic="message.send", payload={"kind": "reminder"}, status="dead",
-                      idempotency_key="browser:dead", attempts=8, available_at=NOW, created_at=NOW - timedelta(hours=3),
-                      last_error="TemporaryFailure: HTTP 503 from the SMS provider")
+        OutboxMessage(
+            organization_id=clinic.org.id,
+            topic="message.send",
+            payload={"kind": "reminder"},
+            status="dead",
+            idempotency_key="browser:dead",
+            attempts=8,
+            available_at=NOW,
+            created_at=NOW - timedelta(hours=3),
+            last_error="TemporaryFailure: HTTP 503 from the SMS provider",
+        )
     )
-    page.get_by_role("navigation", name="Messaging pages").get_by_role("link", name="Outbox").click()
-    expect(page.get_by_role("table")).to_contain_text("TemporaryFailure: HTTP 503 from the SMS provider")
+    page.get_by_role("navigation", name="Messaging pages").get_by_role(
+        "link", name="Outbox"
+    ).click()
+    expect(page.get_by_role("table")).to_contain_text(
+        "TemporaryFailure: HTTP 503 from the SMS provider"
+    )
     assert _serious_violations(page) == []
     page.screenshot(path=ARTIFACTS / "outbox-desktop.png", full_page=True)
     page.get_by_role("button", name="Retry").click()
-    expect(page.get_by_role("status")).to_have_text("The message is queued again; the worker retries it now.")
+    expect(page.get_by_role("status")).to_have_text(
+        "The message is queued again; the worker retries it now."
+    )
     expect(page.get_by_text("No message has failed for good.")).to_be_visible()
-    page.get_by_role("navigation", name="Messaging pages").get_by_role("link", name="Message wording").click()
+    page.get_by_role("navigation", name="Messaging pages").get_by_role(
+        "link", name="Message wording"
+    ).click()
     page.get_by_label("Message", exact=True).select_option(label="Appointment reminder")
     page.get_by_label("Channel").select_option(label="Text message")
     page.get_by_role("button", name="Show").click()
@@ -89,8 +111,12 @@ def test_an_admin_edits_the_wording_and_the_preview_follows(server, chromium, cl
     expect(preview).to_contain_text("The preview cannot be shown")
 
     # Fixed: the preview follows, the problem and the mark go away.
-    body.fill("{{ org_name }}: {{ first_name }}, see you {{ when }} at {{ place }}. Reply C to confirm.")
-    expect(preview).to_contain_text("Harbor Family Health: Maria, see you Tue, Jun 2 at 9:00 AM EDT at Harbor Main.")
+    body.fill(
+        "{{ org_name }}: {{ first_name }}, see you {{ when }} at {{ place }}. Reply C to confirm."
+    )
+    expect(preview).to_contain_text(
+        "Harbor Family Health: Maria, see you Tue, Jun 2 at 9:00 AM EDT at Harbor Main."
+    )
     expect(page.locator("#f-body-problem")).to_be_empty()
     expect(body).not_to_have_attribute("aria-invalid", "true")
     expect(body).to_be_focused()  # the preview never takes the typist's place
@@ -98,14 +124,20 @@ def test_an_admin_edits_the_wording_and_the_preview_follows(server, chromium, cl
     page.screenshot(path=SCREENSHOTS / "template-editor.png", full_page=True)
 
     page.get_by_role("button", name="Save wording").click()
-    expect(page.get_by_role("status")).to_have_text("The wording was saved; messages from now on use it.")
+    expect(page.get_by_role("status")).to_have_text(
+        "The wording was saved; messages from now on use it."
+    )
     expect(page.get_by_text("Harbor Family Health's own wording")).to_be_visible()
     page.get_by_role("button", name="Reset to Liaison's default").click()
     expect(page.get_by_role("status")).to_have_text("The wording is back to Liaison's default.")
     assert csp_errors == []
 
     phone = chromium.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, base_url=server, storage_state=desktop.storage_state()
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        base_url=server,
+        storage_state=desktop.storage_state(),
     )
     small = phone.new_page()
     small.goto("/messaging/templates/reminder/email/en")
@@ -122,37 +154,77 @@ def _waiting_patients(make, clinic, runtime):  # type: ignore[no-untyped-def]
     eli = make.patient(clinic.org, given_name="Eli", family_name="Evans")
     fay = make.patient(clinic.org, given_name="Fay", family_name="Fischer")
     make._save(
-        WaitlistEntry(organization_id=clinic.org.id, patient_id=dora.id, healthcare_service_id=clinic.service.id,
-                      priority="urgent", reason="Pain getting worse", created_at=NOW - timedelta(days=6)),
-        WaitlistEntry(organization_id=clinic.org.id, patient_id=eli.id, healthcare_service_id=clinic.service.id,
-                      times_of_day=[{"start": "08:00", "end": "12:00"}], earliest_date=date(2026, 6, 2),
-                      latest_date=date(2026, 6, 19), created_at=NOW - timedelta(days=12)),
-        WaitlistEntry(organization_id=clinic.org.id, patient_id=fay.id, healthcare_service_id=clinic.service.id,
-                      times_of_day=[{"start": "14:00", "end": "17:00"}], created_at=NOW - timedelta(days=2)),
+        WaitlistEntry(
+            organization_id=clinic.org.id,
+            patient_id=dora.id,
+            healthcare_service_id=clinic.service.id,
+            priority="urgent",
+            reason="Pain getting worse",
+            created_at=NOW - timedelta(days=6),
+        ),
+        WaitlistEntry(
+            organization_id=clinic.org.id,
+            patient_id=eli.id,
+            healthcare_service_id=clinic.service.id,
+            times_of_day=[{"start": "08:00", "end": "12:00"}],
+            earliest_date=date(2026, 6, 2),
+            latest_date=date(2026, 6, 19),
+            created_at=NOW - timedelta(days=12),
+        ),
+        WaitlistEntry(
+            organization_id=clinic.org.id,
+            patient_id=fay.id,
+            healthcare_service_id=clinic.service.id,
+            times_of_day=[{"start": "14:00", "end": "17:00"}],
+            created_at=NOW - timedelta(days=2),
+        ),
     )
-    with unit_of_work(runtime.db, principal=system_principal(), audit_key=runtime.audit_key, runtime=runtime) as ctx:
+    with unit_of_work(
+        runtime.db, principal=system_principal(), audit_key=runtime.audit_key, runtime=runtime
+    ) as ctx:
         offers = waitlist_service.backfill(
-            ctx, organization_id=clinic.org.id, service_id=clinic.service.id, role_id=clinic.roles[0].id,
+            ctx,
+            organization_id=clinic.org.id,
+            service_id=clinic.service.id,
+            role_id=clinic.roles[0].id,
             start=local(date(2026, 6, 4), 9),
         )
         waitlist_service.decline_offer(ctx, next(o.id for o in offers if o.patient_id == eli.id))
 
 
 @pytest.mark.browser
-def test_a_coordinator_works_the_waitlist_and_messages_a_patient(server, chromium, clinic, make, runtime):  # noqa: F811
+def test_a_coordinator_works_the_waitlist_and_messages_a_patient(
+    server, chromium, clinic, make, runtime
+):
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     _waiting_patients(make, clinic, runtime)
     make._save(
-        Communication(organization_id=clinic.org.id, patient_id=clinic.patient.id, channel="sms", direction="outbound",
-                      kind="reminder", status="delivered", to_address="+16175551234",
-                      body="Harbor Family Health: Hola Carla, le recordamos su cita el mar 2 jun, 09:00 EDT.",
-                      created_at=NOW - timedelta(hours=20), delivered_at=NOW - timedelta(hours=20)),
-        Communication(organization_id=clinic.org.id, patient_id=clinic.patient.id, channel="sms", direction="inbound",
-                      kind="message", status="received", from_address="+16175551234",
-                      body="¿Puedo ir más temprano?", created_at=NOW - timedelta(hours=19)),
+        Communication(
+            organization_id=clinic.org.id,
+            patient_id=clinic.patient.id,
+            channel="sms",
+            direction="outbound",
+            kind="reminder",
+            status="delivered",
+            to_address="+16175551234",
+            body="Harbor Family Health: Hola Carla, le recordamos su cita el mar 2 jun, 09:00 EDT.",
+            created_at=NOW - timedelta(hours=20),
+            delivered_at=NOW - timedelta(hours=20),
+        ),
+        Communication(
+            organization_id=clinic.org.id,
+            patient_id=clinic.patient.id,
+            channel="sms",
+            direction="inbound",
+            kind="message",
+            status="received",
+            from_address="+16175551234",
+            body="¿Puedo ir más temprano?",
+            created_at=NOW - timedelta(hours=19),
+        ),
     )
     coordinator = make.user(clinic.org, "coordinator")
     desktop = chromium.new_context(viewport=DESKTOP, base_url=server)
@@ -165,7 +237,9 @@ def test_a_coordinator_works_the_waitlist_and_messages_a_patient(server, chromiu
     messages = page.locator("#messages")
     expect(messages.locator("li.msg-in")).to_contain_text("¿Puedo ir más temprano?")
     expect(messages.locator("li.msg-out")).to_contain_text("delivered")
-    page.get_by_label("Message to Carla").fill("Sí, le llamamos hoy para darle una hora más temprana.")
+    page.get_by_label("Message to Carla").fill(
+        "Sí, le llamamos hoy para darle una hora más temprana."
+    )
     page.get_by_label("Send by").select_option("sms")
     page.get_by_role("button", name="Send message").click()
     expect(messages.get_by_role("status")).to_contain_text("The message is queued")
@@ -216,7 +290,11 @@ def test_a_coordinator_works_the_waitlist_and_messages_a_patient(server, chromiu
     assert csp_errors == []
 
     phone = chromium.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, base_url=server, storage_state=desktop.storage_state()
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        base_url=server,
+        storage_state=desktop.storage_state(),
     )
     small = phone.new_page()
     small.goto("/waitlist")

@@ -31,7 +31,7 @@ def _fits_the_phone(page) -> bool:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.browser
-def test_a_coordinator_books_from_the_record_in_two_clicks(server, chromium, clinic, make):  # noqa: F811
+def test_a_coordinator_books_from_the_record_in_two_clicks(server, chromium, clinic, make):
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -39,7 +39,10 @@ def test_a_coordinator_books_from_the_record_in_two_clicks(server, chromium, cli
     desktop = chromium.new_context(viewport=DESKTOP, base_url=server)
     page = desktop.new_page()
     csp_errors: list[str] = []
-    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     _sign_in(page, coordinator.email)
 
     page.goto(f"/patients/{clinic.patient.id}")
@@ -91,10 +94,16 @@ def test_a_coordinator_books_from_the_record_in_two_clicks(server, chromium, cli
     assert csp_errors == []
 
     phone = chromium.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, base_url=server, storage_state=desktop.storage_state()
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        base_url=server,
+        storage_state=desktop.storage_state(),
     )
     small = phone.new_page()
-    small.goto(f"/patients/{clinic.patient.id}/book?service_id={clinic.service.id}&mode=per-day&count=2")
+    small.goto(
+        f"/patients/{clinic.patient.id}/book?service_id={clinic.service.id}&mode=per-day&count=2"
+    )
     expect(small.locator("#slot-results button.slot").first).to_be_visible()
     assert _fits_the_phone(small), "the slot finder scrolls sideways at phone width"
     small.screenshot(path=ARTIFACTS / "finder-phone.png", full_page=True)
@@ -102,7 +111,9 @@ def test_a_coordinator_books_from_the_record_in_two_clicks(server, chromium, cli
     expect(small.locator(".cal-appt a").first).to_be_attached()
     # The calendar scrolls inside its own box; the page itself does not.
     assert _fits_the_phone(small), "the day calendar makes the page scroll sideways"
-    assert small.evaluate("document.querySelector('.cal-scroll').scrollWidth > document.querySelector('.cal-scroll').clientWidth")
+    assert small.evaluate(
+        "document.querySelector('.cal-scroll').scrollWidth > document.querySelector('.cal-scroll').clientWidth"
+    )
     small.screenshot(path=ARTIFACTS / "day-phone.png", full_page=True)
     small.goto(appointment_url)
     assert _fits_the_phone(small), "the appointment page scrolls sideways at phone width"
@@ -112,7 +123,7 @@ def test_a_coordinator_books_from_the_record_in_two_clicks(server, chromium, cli
 
 
 @pytest.mark.browser
-def test_an_admin_previews_the_slots_of_a_schedule(server, chromium, clinic, make):  # noqa: F811
+def test_an_admin_previews_the_slots_of_a_schedule(server, chromium, clinic, make):
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -122,10 +133,14 @@ def test_an_admin_previews_the_slots_of_a_schedule(server, chromium, clinic, mak
     _sign_in(page, admin.email)
 
     page.get_by_role("link", name="Schedule").click()
-    page.get_by_role("navigation", name="Schedule views").get_by_role("link", name="Availability").click()
+    page.get_by_role("navigation", name="Schedule views").get_by_role(
+        "link", name="Availability"
+    ).click()
     page.get_by_role("link", name="Bea Baez at Harbor Main").click()
     expect(page.get_by_role("heading", name="Bea Baez at Harbor Main")).to_be_visible()
-    expect(page.get_by_role("table").first).to_contain_text("FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,TU,WE,TH,FR")
+    expect(page.get_by_role("table").first).to_contain_text(
+        "FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,TU,WE,TH,FR"
+    )
     page.locator("#f-preview_to").fill("2026-06-02")
     page.get_by_role("button", name="Show slots").click()
     preview = page.locator("#preview-results")
@@ -135,7 +150,11 @@ def test_an_admin_previews_the_slots_of_a_schedule(server, chromium, clinic, mak
     page.screenshot(path=ARTIFACTS / "availability-desktop.png", full_page=True)
 
     phone = chromium.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, base_url=server, storage_state=desktop.storage_state()
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        base_url=server,
+        storage_state=desktop.storage_state(),
     )
     small = phone.new_page()
     small.goto(page.url)

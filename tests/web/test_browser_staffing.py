@@ -17,7 +17,7 @@ from tests.web.test_staffing_pages import NOW, scene  # noqa: F401
 
 
 @pytest.mark.browser
-def test_the_staffing_pages_work_and_pass_axe(server, chromium, scene, make):  # noqa: F811
+def test_the_staffing_pages_work_and_pass_axe(server, chromium, scene, make):
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)

@@ -65,7 +65,9 @@ def outbox_row(make, org, status="dead", **kw) -> OutboxMessage:  # type: ignore
         "created_at": NOW - timedelta(hours=2),
     }
     fields.update(kw)
-    return make._save(OutboxMessage(organization_id=org.id if org else None, status=status, **fields))
+    return make._save(
+        OutboxMessage(organization_id=org.id if org else None, status=status, **fields)
+    )
 
 
 # --- A patient's messages -------------------------------------------------------------
@@ -83,13 +85,28 @@ def test_the_record_loads_the_messages_as_a_region_of_their_own(signed_in, clini
 def test_the_timeline_shows_direction_channel_status_and_local_time(signed_in, clinic, make):
     communication(make, clinic.org, clinic.patient, created_at=NOW - timedelta(hours=3))
     communication(
-        make, clinic.org, clinic.patient, kind="confirmation", channel="email", status="failed",
-        to_address="carla@example.org", subject="Your visit is booked", body="Hello Carla",
-        error="PermanentFailure: mailbox unavailable", created_at=NOW - timedelta(hours=2),
+        make,
+        clinic.org,
+        clinic.patient,
+        kind="confirmation",
+        channel="email",
+        status="failed",
+        to_address="carla@example.org",
+        subject="Your visit is booked",
+        body="Hello Carla",
+        error="PermanentFailure: mailbox unavailable",
+        created_at=NOW - timedelta(hours=2),
     )
     communication(
-        make, clinic.org, clinic.patient, direction="inbound", kind="message", status="received",
-        from_address="+16175551234", to_address="+16175550100", body="Can I come earlier?",
+        make,
+        clinic.org,
+        clinic.patient,
+        direction="inbound",
+        kind="message",
+        status="received",
+        from_address="+16175551234",
+        to_address="+16175550100",
+        body="Can I come earlier?",
         created_at=NOW - timedelta(hours=1),
     )
     browser = signed_in(clinic.org)
@@ -98,7 +115,11 @@ def test_the_timeline_shows_direction_channel_status_and_local_time(signed_in, c
 
     assert region.status_code == 200 and "<html" not in region.text
     items = re.findall(r'<li class="msg (msg-\w+)" data-direction="(\w+)">', region.text)
-    assert items == [("msg-in", "inbound"), ("msg-out", "outbound"), ("msg-out", "outbound")]  # newest first
+    assert items == [
+        ("msg-in", "inbound"),
+        ("msg-out", "outbound"),
+        ("msg-out", "outbound"),
+    ]  # newest first
     assert "Reply from the patient" in region.text and "Can I come earlier?" in region.text
     assert "From (617) 555-1234" in region.text
     assert '<span class="badge ok" data-status="delivered">delivered</span>' in region.text
@@ -117,7 +138,9 @@ def test_reading_the_timeline_is_audited_with_the_patient(signed_in, clinic, run
     browser.get(f"/patients/{clinic.patient.id}/messages", headers=REGION)
 
     audited = rows(runtime, AuditEvent, AuditEvent.resource_type == "Communication")
-    assert [(a.action, a.patient_id, a.outcome) for a in audited] == [("read", clinic.patient.id, "success")]
+    assert [(a.action, a.patient_id, a.outcome) for a in audited] == [
+        ("read", clinic.patient.id, "success")
+    ]
 
 
 def test_a_coordinator_sends_a_message_that_waits_in_the_outbox(signed_in, clinic, runtime):
@@ -133,7 +156,11 @@ def test_a_coordinator_sends_a_message_that_waits_in_the_outbox(signed_in, clini
     assert "The message is queued" in sent.text
     assert "Please bring your insurance card." not in sent.text, "the form is emptied after sending"
     (queued,) = rows(runtime, OutboxMessage)
-    assert (queued.topic, queued.status, queued.organization_id) == ("message.send", "pending", clinic.org.id)
+    assert (queued.topic, queued.status, queued.organization_id) == (
+        "message.send",
+        "pending",
+        clinic.org.id,
+    )
     assert queued.payload["note"] == "Please bring your insurance card."
     assert queued.payload["channels"] == ["email"]
     assert queued.payload["patient_id"] == str(clinic.patient.id)
@@ -142,7 +169,9 @@ def test_a_coordinator_sends_a_message_that_waits_in_the_outbox(signed_in, clini
 def test_without_javascript_sending_redirects_to_the_messages_page(signed_in, clinic, runtime):
     browser = signed_in(clinic.org)
 
-    sent = browser.post(f"/patients/{clinic.patient.id}/messages", {"body": "See you soon.", "channel": ""})
+    sent = browser.post(
+        f"/patients/{clinic.patient.id}/messages", {"body": "See you soon.", "channel": ""}
+    )
 
     assert sent.status_code == 303
     assert sent.headers["location"] == f"/patients/{clinic.patient.id}/messages?done=message-sent"
@@ -151,12 +180,18 @@ def test_without_javascript_sending_redirects_to_the_messages_page(signed_in, cl
     assert "is queued" in browser.get(sent.headers["location"]).text
 
 
-def test_an_empty_message_or_an_unknown_channel_is_refused_next_to_the_field(signed_in, clinic, runtime):
+def test_an_empty_message_or_an_unknown_channel_is_refused_next_to_the_field(
+    signed_in, clinic, runtime
+):
     browser = signed_in(clinic.org)
 
-    empty = browser.post(f"/patients/{clinic.patient.id}/messages", {"body": "   ", "channel": ""}, headers=REGION)
+    empty = browser.post(
+        f"/patients/{clinic.patient.id}/messages", {"body": "   ", "channel": ""}, headers=REGION
+    )
     pigeon = browser.post(
-        f"/patients/{clinic.patient.id}/messages", {"body": "Hello", "channel": "pigeon"}, headers=REGION
+        f"/patients/{clinic.patient.id}/messages",
+        {"body": "Hello", "channel": "pigeon"},
+        headers=REGION,
     )
 
     assert empty.status_code == 422
@@ -194,9 +229,13 @@ def test_another_organizations_patient_messages_are_not_found(signed_in, clinic,
 # --- The outbox -----------------------------------------------------------------------
 
 
-def test_an_admin_sees_dead_letters_with_safe_detail_and_retries_one(signed_in, clinic, make, runtime):
+def test_an_admin_sees_dead_letters_with_safe_detail_and_retries_one(
+    signed_in, clinic, make, runtime
+):
     dead = outbox_row(make, clinic.org)
-    outbox_row(make, clinic.org, status="pending", attempts=2, available_at=NOW + timedelta(minutes=5))
+    outbox_row(
+        make, clinic.org, status="pending", attempts=2, available_at=NOW + timedelta(minutes=5)
+    )
     browser = signed_in(clinic.org, "admin")
 
     page = browser.get("/messaging/outbox")
@@ -258,52 +297,93 @@ def test_the_outbox_is_for_admins_of_the_organization_only(signed_in, clinic, ma
 def test_durations_read_and_written_as_people_say_them():
     assert humane_list([120, 10080, 2880]) == "7 days, 2 days, 2 hours"
     assert humane(90) == "90 minutes" and humane(60) == "1 hour" and humane(1500) == "25 hours"
-    assert parse_offsets("1 week, 2d, 1 day 12 hours, 90 min, 2 days") == ([10080, 2880, 2160, 90], None)
+    assert parse_offsets("1 week, 2d, 1 day 12 hours, 90 min, 2 days") == (
+        [10080, 2880, 2160, 90],
+        None,
+    )
     assert parse_offsets("  ") == ([], None)
-    assert parse_offsets("3 fortnights")[1] == "“fortnights” is not a unit: use minutes, hours, days or weeks"
-    assert parse_offsets("soon")[1] == "“soon” is not a duration such as 2 days, 3 hours or 30 minutes"
+    assert (
+        parse_offsets("3 fortnights")[1]
+        == "“fortnights” is not a unit: use minutes, hours, days or weeks"
+    )
+    assert (
+        parse_offsets("soon")[1] == "“soon” is not a duration such as 2 days, 3 hours or 30 minutes"
+    )
 
 
-def test_an_admin_sets_the_texting_number_quiet_hours_and_waitlist_rhythm(signed_in, clinic, runtime):
+def test_an_admin_sets_the_texting_number_quiet_hours_and_waitlist_rhythm(
+    signed_in, clinic, runtime
+):
     browser = signed_in(clinic.org, "admin")
     page = browser.get("/messaging/settings")
     assert 'value="21:00"' in page.text and 'value="08:00"' in page.text
-    assert "7 days, 2 days, 2 hours" in page.text and f'href="/messaging/visit-types/{clinic.service.id}"' in page.text
+    assert (
+        "7 days, 2 days, 2 hours" in page.text
+        and f'href="/messaging/visit-types/{clinic.service.id}"' in page.text
+    )
 
     saved = browser.post(
         "/messaging/settings",
-        {"sms_number": "(617) 555-0100", "quiet_hours_start": "20:30", "quiet_hours_end": "07:45",
-         "waitlist_batch_size": "5", "waitlist_round_minutes": "45"},
+        {
+            "sms_number": "(617) 555-0100",
+            "quiet_hours_start": "20:30",
+            "quiet_hours_end": "07:45",
+            "waitlist_batch_size": "5",
+            "waitlist_round_minutes": "45",
+        },
     )
 
-    assert saved.status_code == 303 and saved.headers["location"] == "/messaging/settings?done=saved"
+    assert (
+        saved.status_code == 303 and saved.headers["location"] == "/messaging/settings?done=saved"
+    )
     (org,) = rows(runtime, Organization, Organization.id == clinic.org.id)
-    assert (org.sms_number, org.quiet_hours_start, org.quiet_hours_end) == ("+16175550100", "20:30", "07:45")
+    assert (org.sms_number, org.quiet_hours_start, org.quiet_hours_end) == (
+        "+16175550100",
+        "20:30",
+        "07:45",
+    )
     assert (org.waitlist_batch_size, org.waitlist_round_minutes) == (5, 45)
 
 
-def test_bad_settings_are_shown_on_their_fields_and_nothing_is_saved(signed_in, clinic, make, runtime):
+def test_bad_settings_are_shown_on_their_fields_and_nothing_is_saved(
+    signed_in, clinic, make, runtime
+):
     other = make.organization(name="Other Clinic", sms_number="+16175550100")
     assert other.sms_number
     browser = signed_in(clinic.org, "admin")
 
     refused = browser.post(
         "/messaging/settings",
-        {"sms_number": "", "quiet_hours_start": "25:00", "quiet_hours_end": "07:00",
-         "waitlist_batch_size": "0", "waitlist_round_minutes": "45"},
+        {
+            "sms_number": "",
+            "quiet_hours_start": "25:00",
+            "quiet_hours_end": "07:00",
+            "waitlist_batch_size": "0",
+            "waitlist_round_minutes": "45",
+        },
     )
     taken = browser.post(
         "/messaging/settings",
-        {"sms_number": "+1 617 555 0100", "quiet_hours_start": "21:00", "quiet_hours_end": "08:00",
-         "waitlist_batch_size": "3", "waitlist_round_minutes": "30"},
+        {
+            "sms_number": "+1 617 555 0100",
+            "quiet_hours_start": "21:00",
+            "quiet_hours_end": "08:00",
+            "waitlist_batch_size": "3",
+            "waitlist_round_minutes": "30",
+        },
     )
 
     assert refused.status_code == 422
-    assert 'id="f-quiet_hours_start-error"' in refused.text and "must be a time of day" in refused.text
+    assert (
+        'id="f-quiet_hours_start-error"' in refused.text and "must be a time of day" in refused.text
+    )
     assert 'id="f-waitlist_batch_size-error"' in refused.text
     assert 'value="45"' in refused.text, "what was typed stays"
     assert taken.status_code == 422
-    assert 'id="f-sms_number-error"' in taken.text and "Another organization already texts from this number" in taken.text
+    assert (
+        'id="f-sms_number-error"' in taken.text
+        and "Another organization already texts from this number" in taken.text
+    )
     (org,) = rows(runtime, Organization, Organization.id == clinic.org.id)
     assert (org.sms_number, org.quiet_hours_start, org.waitlist_batch_size) == (None, "21:00", 3)
 
@@ -316,7 +396,7 @@ def test_a_coordinator_reads_the_settings_but_cannot_change_them(signed_in, clin
     policy = browser.post(f"/messaging/visit-types/{clinic.service.id}", {"reminders": "1 day"})
 
     assert page.status_code == 200 and "only administrators change them" in page.text
-    assert "<form method=\"post\" action=\"/messaging/settings\"" not in page.text
+    assert '<form method="post" action="/messaging/settings"' not in page.text
     assert refused.status_code == 403 and policy.status_code == 403
     (service,) = rows(runtime, HealthcareService, HealthcareService.id == clinic.service.id)
     assert service.reminder_offsets_minutes == [10080, 2880, 120]
@@ -329,22 +409,39 @@ def test_an_admin_edits_a_visit_types_reminders_in_words(signed_in, clinic, runt
 
     saved = browser.post(
         f"/messaging/visit-types/{clinic.service.id}",
-        {"reminders": "1 week, 1 day, 90 minutes", "follow_up_hours": "24", "backfill_min_hours": "4"},
+        {
+            "reminders": "1 week, 1 day, 90 minutes",
+            "follow_up_hours": "24",
+            "backfill_min_hours": "4",
+        },
     )
 
     assert saved.status_code == 303
     (service,) = rows(runtime, HealthcareService, HealthcareService.id == clinic.service.id)
     assert service.reminder_offsets_minutes == [10080, 1440, 90]
-    assert (service.follow_up_hours, service.backfill_min_hours, service.same_day_backfill_urgent_only) == (24, 4, False)
+    assert (
+        service.follow_up_hours,
+        service.backfill_min_hours,
+        service.same_day_backfill_urgent_only,
+    ) == (24, 4, False)
     assert 'value="7 days, 1 day, 90 minutes"' in browser.get(saved.headers["location"]).text
 
     cleared = browser.post(
         f"/messaging/visit-types/{clinic.service.id}",
-        {"reminders": "", "follow_up_hours": "", "backfill_min_hours": "2", "same_day_backfill_urgent_only": "on"},
+        {
+            "reminders": "",
+            "follow_up_hours": "",
+            "backfill_min_hours": "2",
+            "same_day_backfill_urgent_only": "on",
+        },
     )
     assert cleared.status_code == 303
     (service,) = rows(runtime, HealthcareService, HealthcareService.id == clinic.service.id)
-    assert (service.reminder_offsets_minutes, service.follow_up_hours, service.same_day_backfill_urgent_only) == ([], None, True)
+    assert (
+        service.reminder_offsets_minutes,
+        service.follow_up_hours,
+        service.same_day_backfill_urgent_only,
+    ) == ([], None, True)
 
 
 def test_reminders_out_of_range_or_unreadable_are_explained(signed_in, clinic, make, runtime):
@@ -353,19 +450,31 @@ def test_reminders_out_of_range_or_unreadable_are_explained(signed_in, clinic, m
 
     unreadable = browser.post(url, {"reminders": "2 days, 3 fortnights", "backfill_min_hours": "2"})
     too_close = browser.post(url, {"reminders": "2 days, 10 minutes", "backfill_min_hours": "2"})
-    too_many = browser.post(url, {"reminders": "1d, 2d, 3d, 4d, 5d, 6d, 7d", "backfill_min_hours": "-1"})
+    too_many = browser.post(
+        url, {"reminders": "1d, 2d, 3d, 4d, 5d, 6d, 7d", "backfill_min_hours": "-1"}
+    )
 
     assert unreadable.status_code == 422 and "“fortnights” is not a unit" in unreadable.text
     assert 'value="2 days, 3 fortnights"' in unreadable.text
     assert too_close.status_code == 422
-    assert "10 minutes is out of range: each reminder goes out between 15 minutes and 60 days" in too_close.text
-    assert too_many.status_code == 422 and "Reminders before the visit are at most 6" in too_many.text
+    assert (
+        "10 minutes is out of range: each reminder goes out between 15 minutes and 60 days"
+        in too_close.text
+    )
+    assert (
+        too_many.status_code == 422 and "Reminders before the visit are at most 6" in too_many.text
+    )
     assert 'id="f-backfill_min_hours-error"' in too_many.text
     (service,) = rows(runtime, HealthcareService, HealthcareService.id == clinic.service.id)
     assert service.reminder_offsets_minutes == [10080, 2880, 120]
     theirs = make.service(make.organization(name="Other Clinic"))
     assert browser.get(f"/messaging/visit-types/{theirs.id}").status_code == 404
-    assert browser.post(f"/messaging/visit-types/{theirs.id}", {"reminders": "1 day", "backfill_min_hours": "2"}).status_code == 404
+    assert (
+        browser.post(
+            f"/messaging/visit-types/{theirs.id}", {"reminders": "1 day", "backfill_min_hours": "2"}
+        ).status_code
+        == 404
+    )
 
 
 # --- Message wording ------------------------------------------------------------------
@@ -373,8 +482,14 @@ def test_reminders_out_of_range_or_unreadable_are_explained(signed_in, clinic, m
 
 def test_the_wording_list_shows_defaults_and_the_organizations_own(signed_in, clinic, make):
     make._save(
-        MessageTemplate(organization_id=clinic.org.id, kind="reminder", channel="sms", language="en",
-                        body="{{ org_name }}: see you {{ when }}", updated_at=NOW)
+        MessageTemplate(
+            organization_id=clinic.org.id,
+            kind="reminder",
+            channel="sms",
+            language="en",
+            body="{{ org_name }}: see you {{ when }}",
+            updated_at=NOW,
+        )
     )
     browser = signed_in(clinic.org, "admin")
 
@@ -385,7 +500,9 @@ def test_the_wording_list_shows_defaults_and_the_organizations_own(signed_in, cl
     assert page.text.count('href="/messaging/templates/reminder/') == 4
     row = re.search(r'href="/messaging/templates/reminder/sms/en">.*?</tr>', page.text, re.S)
     assert row and "customized" in row.group(0) and "see you" in row.group(0)
-    assert "default" in re.search(r'href="/messaging/templates/reminder/sms/es">.*?</tr>', page.text, re.S).group(0)  # type: ignore[union-attr]
+    assert "default" in re.search(
+        r'href="/messaging/templates/reminder/sms/es">.*?</tr>', page.text, re.S
+    ).group(0)  # type: ignore[union-attr]
 
 
 def test_the_preview_renders_as_you_type_and_names_an_unknown_variable(signed_in, clinic):
@@ -393,12 +510,21 @@ def test_the_preview_renders_as_you_type_and_names_an_unknown_variable(signed_in
     url = "/messaging/templates/reminder/sms/en"
     editor = browser.get(url)
     assert editor.status_code == 200
-    assert 'hx-post="/messaging/templates/reminder/sms/en/preview" hx-trigger="input changed delay:400ms"' in editor.text
+    assert (
+        'hx-post="/messaging/templates/reminder/sms/en/preview" hx-trigger="input changed delay:400ms"'
+        in editor.text
+    )
     assert 'name="subject"' not in editor.text, "a text message has no subject"
     assert "Harbor Family Health: Hi Maria, reminder of your visit" in editor.text
 
-    shown = browser.post(f"{url}/preview", {"body": "{{ org_name }}: hi {{ first_name }}, see you {{ when }}"}, headers=PREVIEW)
-    unknown = browser.post(f"{url}/preview", {"body": "Hi {{ first_name }}, your {{ visit_type }}"}, headers=PREVIEW)
+    shown = browser.post(
+        f"{url}/preview",
+        {"body": "{{ org_name }}: hi {{ first_name }}, see you {{ when }}"},
+        headers=PREVIEW,
+    )
+    unknown = browser.post(
+        f"{url}/preview", {"body": "Hi {{ first_name }}, your {{ visit_type }}"}, headers=PREVIEW
+    )
 
     assert shown.status_code == 200 and "<html" not in shown.text
     assert "Harbor Family Health: hi Maria, see you Tue, Jun 2 at 9:00 AM EDT" in shown.text
@@ -406,13 +532,18 @@ def test_the_preview_renders_as_you_type_and_names_an_unknown_variable(signed_in
     assert unknown.status_code == 422
     assert "&#39;visit_type&#39; is undefined" in unknown.text
     # The problem also lands next to the text field, swapped out of band.
-    assert re.search(r'<div id="f-body-problem" hx-swap-oob="innerHTML">The text uses a variable this channel does not have', unknown.text)
+    assert re.search(
+        r'<div id="f-body-problem" hx-swap-oob="innerHTML">The text uses a variable this channel does not have',
+        unknown.text,
+    )
 
 
 def test_saving_an_unknown_variable_is_refused_next_to_the_field(signed_in, clinic, runtime):
     browser = signed_in(clinic.org, "admin")
 
-    refused = browser.post("/messaging/templates/reminder/sms/en", {"body": "Your {{ practitioner }} visit"})
+    refused = browser.post(
+        "/messaging/templates/reminder/sms/en", {"body": "Your {{ practitioner }} visit"}
+    )
 
     assert refused.status_code == 422 and "<html" in refused.text
     problem = re.search(r'<div id="f-body-problem"[^>]*>([^<]*)</div>', refused.text)
@@ -426,13 +557,23 @@ def test_an_admin_saves_and_resets_the_wording(signed_in, clinic, runtime):
     browser = signed_in(clinic.org, "admin")
     url = "/messaging/templates/confirmation/email/es"
 
-    saved = browser.post(url, {"subject": "Cita {{ when }}", "body": "Hola {{ first_name }}, su {{ visit_type }}."})
+    saved = browser.post(
+        url, {"subject": "Cita {{ when }}", "body": "Hola {{ first_name }}, su {{ visit_type }}."}
+    )
 
     assert saved.status_code == 303 and saved.headers["location"] == f"{url}?done=template-saved"
     (stored,) = rows(runtime, MessageTemplate)
-    assert (stored.kind, stored.channel, stored.language, stored.subject) == ("confirmation", "email", "es", "Cita {{ when }}")
+    assert (stored.kind, stored.channel, stored.language, stored.subject) == (
+        "confirmation",
+        "email",
+        "es",
+        "Cita {{ when }}",
+    )
     page = browser.get(saved.headers["location"])
-    assert "Harbor Family Health's own wording" in page.text and "Hola Maria, su Follow-up visit." in page.text
+    assert (
+        "Harbor Family Health's own wording" in page.text
+        and "Hola Maria, su Follow-up visit." in page.text
+    )
     assert f'action="{url}/reset"' in page.text
 
     reset = browser.post(f"{url}/reset")
@@ -458,8 +599,16 @@ def test_wording_is_read_by_everyone_and_changed_by_admins(signed_in, clinic, ru
 
 def test_another_organizations_wording_stays_theirs(signed_in, clinic, make, runtime):
     other = make.organization(name="Other Clinic")
-    make._save(MessageTemplate(organization_id=other.id, kind="recall", channel="sms", language="en",
-                               body="Other Clinic private wording {{ first_name }}", updated_at=NOW))
+    make._save(
+        MessageTemplate(
+            organization_id=other.id,
+            kind="recall",
+            channel="sms",
+            language="en",
+            body="Other Clinic private wording {{ first_name }}",
+            updated_at=NOW,
+        )
+    )
     browser = signed_in(clinic.org, "admin")
 
     page = browser.get("/messaging/templates/recall/sms/en")
@@ -473,15 +622,25 @@ def test_another_organizations_wording_stays_theirs(signed_in, clinic, make, run
 
 
 def _add(browser, clinic, patient=None, **extra):  # type: ignore[no-untyped-def]
-    form = {"patient_id": str((patient or clinic.patient).id), "healthcare_service_id": str(clinic.service.id),
-            "priority": "routine", **extra}
+    form = {
+        "patient_id": str((patient or clinic.patient).id),
+        "healthcare_service_id": str(clinic.service.id),
+        "priority": "routine",
+        **extra,
+    }
     return browser.post("/waitlist/new", form)
 
 
 def _offer_a_freed_time(runtime, clinic, start):  # type: ignore[no-untyped-def]
-    with unit_of_work(runtime.db, principal=system_principal(), audit_key=runtime.audit_key, runtime=runtime) as ctx:
+    with unit_of_work(
+        runtime.db, principal=system_principal(), audit_key=runtime.audit_key, runtime=runtime
+    ) as ctx:
         return waitlist_service.backfill(
-            ctx, organization_id=clinic.org.id, service_id=clinic.service.id, role_id=clinic.roles[0].id, start=start
+            ctx,
+            organization_id=clinic.org.id,
+            service_id=clinic.service.id,
+            role_id=clinic.roles[0].id,
+            start=start,
         )
 
 
@@ -492,22 +651,42 @@ def test_a_coordinator_adds_a_patient_with_their_wishes(signed_in, clinic, runti
     assert f'value="{clinic.practitioners[1].id}"' in form.text and "Follow-up" in form.text
 
     added = _add(
-        browser, clinic, priority="urgent", earliest_date="2026-06-02", latest_date="2026-06-30",
-        **{"times_of_day-0-start": "08:00", "times_of_day-0-end": "12:00", "practitioner_ids": str(clinic.practitioners[1].id),
-           "reason": "Pain getting worse", "expires_on": "2026-06-30"},
+        browser,
+        clinic,
+        priority="urgent",
+        earliest_date="2026-06-02",
+        latest_date="2026-06-30",
+        **{
+            "times_of_day-0-start": "08:00",
+            "times_of_day-0-end": "12:00",
+            "practitioner_ids": str(clinic.practitioners[1].id),
+            "reason": "Pain getting worse",
+            "expires_on": "2026-06-30",
+        },
     )
 
     assert added.status_code == 303 and added.headers["location"] == "/waitlist?done=waitlist-added"
     (entry,) = rows(runtime, WaitlistEntry)
-    assert (entry.patient_id, entry.priority, entry.status) == (clinic.patient.id, "urgent", "active")
+    assert (entry.patient_id, entry.priority, entry.status) == (
+        clinic.patient.id,
+        "urgent",
+        "active",
+    )
     assert entry.times_of_day == [{"start": "08:00", "end": "12:00"}]
     assert entry.practitioner_ids == [str(clinic.practitioners[1].id)]
     assert entry.expires_at == local(date(2026, 7, 1), 0)  # the end of June 30 in New York
     board = browser.get(added.headers["location"])
     row = re.search(rf'<tr data-entry="{entry.id}">.*?</tr>', board.text, re.S)
     assert row is not None
-    for expected in ("Cruz, Carla", "Pain getting worse", "Follow-up", "from 2026-06-02 until 2026-06-30",
-                     "08:00\u201312:00", "urgent", "0 days"):
+    for expected in (
+        "Cruz, Carla",
+        "Pain getting worse",
+        "Follow-up",
+        "from 2026-06-02 until 2026-06-30",
+        "08:00\u201312:00",
+        "urgent",
+        "0 days",
+    ):
         assert expected in row.group(0), expected
     assert 'data-metric="entries_active">1<' in board.text
 
@@ -523,14 +702,22 @@ def test_the_board_counts_the_days_waited(signed_in, clinic, runtime):
     assert "9 days" in board.text and "any date" in board.text and "any time" in board.text
 
 
-def test_bad_wishes_are_shown_next_to_their_fields_and_nothing_is_stored(signed_in, clinic, runtime):
+def test_bad_wishes_are_shown_next_to_their_fields_and_nothing_is_stored(
+    signed_in, clinic, runtime
+):
     browser = signed_in(clinic.org)
 
     refused = _add(
-        browser, clinic, healthcare_service_id="", earliest_date="2026-06-20", latest_date="2026-06-10",
+        browser,
+        clinic,
+        healthcare_service_id="",
+        earliest_date="2026-06-20",
+        latest_date="2026-06-10",
         **{"times_of_day-1-start": "14:00", "times_of_day-0-start": "", "expires_on": "soon"},
     )
-    backwards = _add(browser, clinic, **{"times_of_day-0-start": "12:00", "times_of_day-0-end": "09:00"})
+    backwards = _add(
+        browser, clinic, **{"times_of_day-0-start": "12:00", "times_of_day-0-end": "09:00"}
+    )
 
     assert refused.status_code == 422
     for name in ("healthcare_service_id", "latest_date", "times_of_day-1-end", "expires_on"):
@@ -542,7 +729,10 @@ def test_bad_wishes_are_shown_next_to_their_fields_and_nothing_is_stored(signed_
 
 def test_offers_and_their_outcomes_and_the_metrics(signed_in, clinic, make, runtime):
     browser = signed_in(clinic.org)
-    ann, bob = make.patient(clinic.org, given_name="Ann", family_name="Archer"), make.patient(clinic.org, given_name="Bob", family_name="Baker")
+    ann, bob = (
+        make.patient(clinic.org, given_name="Ann", family_name="Archer"),
+        make.patient(clinic.org, given_name="Bob", family_name="Baker"),
+    )
     _add(browser, clinic, ann)
     _add(browser, clinic, bob)
     first = _offer_a_freed_time(runtime, clinic, local(THURSDAY, 9))
@@ -554,7 +744,9 @@ def test_offers_and_their_outcomes_and_the_metrics(signed_in, clinic, make, runt
 
     with runtime.db.session() as session:
         principal = auth_service.principal_for(session, session.get(User, coordinator.id))
-    with unit_of_work(runtime.db, principal=principal, audit_key=runtime.audit_key, runtime=runtime) as ctx:
+    with unit_of_work(
+        runtime.db, principal=principal, audit_key=runtime.audit_key, runtime=runtime
+    ) as ctx:
         waitlist_service.accept_offer(ctx, by_patient[ann.id].id)
 
     board = browser.get("/waitlist")
@@ -564,12 +756,24 @@ def test_offers_and_their_outcomes_and_the_metrics(signed_in, clinic, make, runt
     outcomes = {re.search(r'data-outcome="(\w+)"', html).group(1): html for _, html in offers}  # type: ignore[union-attr]
     assert set(outcomes) == {"accepted", "taken"}
     assert "Archer, Ann" in outcomes["accepted"] and "Baker, Bob" in outcomes["taken"]
-    assert "Thu 4 Jun 2026, 09:00 EDT" in outcomes["accepted"] and "Ann Adams" in outcomes["accepted"]
-    assert 'data-metric="offers_sent">2<' in board.text and 'data-metric="offers_accepted">1<' in board.text
-    assert 'data-metric="slots_filled">1<' in board.text and 'data-metric="entries_active">1<' in board.text
+    assert (
+        "Thu 4 Jun 2026, 09:00 EDT" in outcomes["accepted"] and "Ann Adams" in outcomes["accepted"]
+    )
+    assert (
+        'data-metric="offers_sent">2<' in board.text
+        and 'data-metric="offers_accepted">1<' in board.text
+    )
+    assert (
+        'data-metric="slots_filled">1<' in board.text
+        and 'data-metric="entries_active">1<' in board.text
+    )
     (bob_entry,) = rows(runtime, WaitlistEntry, WaitlistEntry.patient_id == bob.id)
     entry_page = browser.get(f"/waitlist/entries/{bob_entry.id}")
-    assert entry_page.status_code == 200 and "taken by another" in entry_page.text and "Offers (1)" in entry_page.text
+    assert (
+        entry_page.status_code == 200
+        and "taken by another" in entry_page.text
+        and "Offers (1)" in entry_page.text
+    )
 
 
 def test_taking_a_patient_off_the_waitlist(signed_in, clinic, runtime):
@@ -580,7 +784,10 @@ def test_taking_a_patient_off_the_waitlist(signed_in, clinic, runtime):
     taken_off = browser.post(f"/waitlist/entries/{entry.id}/cancel")
     again = browser.post(f"/waitlist/entries/{entry.id}/cancel")
 
-    assert taken_off.status_code == 303 and taken_off.headers["location"] == "/waitlist?done=waitlist-cancelled"
+    assert (
+        taken_off.status_code == 303
+        and taken_off.headers["location"] == "/waitlist?done=waitlist-cancelled"
+    )
     assert rows(runtime, WaitlistEntry)[0].status == "cancelled"
     assert "Nobody is waiting." in browser.get("/waitlist").text
     assert again.status_code == 409 and "The entry is cancelled" in again.text
@@ -589,8 +796,12 @@ def test_taking_a_patient_off_the_waitlist(signed_in, clinic, runtime):
 def test_the_board_finds_the_patient_to_add(signed_in, clinic):
     browser = signed_in(clinic.org)
 
-    found = browser.get("/waitlist/patients?q=cruz", headers={"HX-Request": "true", "HX-Target": "found-patients"})
-    nobody = browser.get("/waitlist/patients?q=zzyzx", headers={"HX-Request": "true", "HX-Target": "found-patients"})
+    found = browser.get(
+        "/waitlist/patients?q=cruz", headers={"HX-Request": "true", "HX-Target": "found-patients"}
+    )
+    nobody = browser.get(
+        "/waitlist/patients?q=zzyzx", headers={"HX-Request": "true", "HX-Target": "found-patients"}
+    )
 
     assert found.status_code == 200 and "<html" not in found.text
     assert f'href="/waitlist/new?patient_id={clinic.patient.id}">Add Cruz, Carla</a>' in found.text
@@ -621,12 +832,17 @@ def test_another_organizations_waitlist_is_not_found(signed_in, clinic, make, ru
 
     board = browser.get("/waitlist")
 
-    assert board.status_code == 200 and "Cruz" not in board.text and "Harbor private reason" not in board.text
+    assert (
+        board.status_code == 200
+        and "Cruz" not in board.text
+        and "Harbor private reason" not in board.text
+    )
     assert browser.get(f"/waitlist/entries/{entry.id}").status_code == 404
     assert browser.post(f"/waitlist/entries/{entry.id}/cancel").status_code == 404
     assert browser.get(f"/waitlist/new?patient_id={clinic.patient.id}").status_code == 404
     smuggled = browser.post(
-        "/waitlist/new", {"patient_id": str(clinic.patient.id), "healthcare_service_id": str(stranger.id)}
+        "/waitlist/new",
+        {"patient_id": str(clinic.patient.id), "healthcare_service_id": str(stranger.id)},
     )
     assert smuggled.status_code == 404
     assert [(e.id, e.status) for e in rows(runtime, WaitlistEntry)] == [(entry.id, "active")]

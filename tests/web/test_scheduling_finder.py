@@ -20,7 +20,12 @@ def _appointments(runtime) -> list[Appointment]:  # type: ignore[no-untyped-def]
 
 def _hold(browser, clinic, slot: str, patient=None, **extra: str):  # type: ignore[no-untyped-def]
     patient = patient or clinic.patient
-    form = {"service_id": str(clinic.service.id), "slot": slot, "search": f"service_id={clinic.service.id}", **extra}
+    form = {
+        "service_id": str(clinic.service.id),
+        "slot": slot,
+        "search": f"service_id={clinic.service.id}",
+        **extra,
+    }
     return browser.post(f"/patients/{patient.id}/book", form, headers=HX)
 
 
@@ -44,7 +49,9 @@ def test_the_finder_lists_ranked_times_with_the_reasons(signed_in, clinic):
 def test_htmx_gets_the_results_alone_and_later_days_show_the_wait(signed_in, clinic):
     browser = signed_in(clinic.org)
 
-    fragment = browser.get(clinic.finder(start_date="2026-06-04", mode="per-day", count="1"), headers=HX)
+    fragment = browser.get(
+        clinic.finder(start_date="2026-06-04", mode="per-day", count="1"), headers=HX
+    )
 
     assert fragment.status_code == 200
     assert "<html" not in fragment.text and 'name="slot"' in fragment.text
@@ -57,19 +64,32 @@ def test_htmx_gets_the_results_alone_and_later_days_show_the_wait(signed_in, cli
 def test_filters_by_practitioner_time_of_day_and_weekday(signed_in, clinic):
     browser = signed_in(clinic.org)
 
-    page = browser.get(clinic.finder(
-        practitioner_id=str(clinic.practitioners[0].id), time_of_day="afternoon", weekdays="3", count="3",
-    ))
+    page = browser.get(
+        clinic.finder(
+            practitioner_id=str(clinic.practitioners[0].id),
+            time_of_day="afternoon",
+            weekdays="3",
+            count="3",
+        )
+    )
 
     times = re.findall(r'<span class="slot-time">([^<]+)</span>', page.text)
-    assert times == ["Wed 3 Jun 2026, 12:00 EDT", "Wed 3 Jun 2026, 12:30 EDT", "Wed 3 Jun 2026, 13:00 EDT"]
+    assert times == [
+        "Wed 3 Jun 2026, 12:00 EDT",
+        "Wed 3 Jun 2026, 12:30 EDT",
+        "Wed 3 Jun 2026, 13:00 EDT",
+    ]
     assert "Bea Baez" not in page.text.split('id="slot-results"')[1]
 
 
 def test_a_search_that_cannot_run_says_why(signed_in, clinic):
     browser = signed_in(clinic.org)
 
-    page = browser.get(clinic.finder(start_date="2026-06-10", end_date="2026-06-05", time_of_day="custom", time_from="14:00"))
+    page = browser.get(
+        clinic.finder(
+            start_date="2026-06-10", end_date="2026-06-05", time_of_day="custom", time_from="14:00"
+        )
+    )
 
     assert page.status_code == 422
     assert "Until date must not be before start_date" in page.text
@@ -77,7 +97,9 @@ def test_a_search_that_cannot_run_says_why(signed_in, clinic):
     assert 'name="slot"' not in page.text
 
 
-def test_hold_then_confirm_books_in_two_posts_and_shows_on_the_day_calendar(signed_in, clinic, runtime):
+def test_hold_then_confirm_books_in_two_posts_and_shows_on_the_day_calendar(
+    signed_in, clinic, runtime
+):
     browser = signed_in(clinic.org)
     page = browser.get(clinic.finder())
     slot = slot_at(page.text, clinic.roles[1], "2026-06-01T13:00")
@@ -91,7 +113,9 @@ def test_hold_then_confirm_books_in_two_posts_and_shows_on_the_day_calendar(sign
     [appointment] = _appointments(runtime)
     assert (appointment.status, str(appointment.id)) == ("proposed", held_id(held.text))
 
-    confirmed = browser.post(f"/appointments/{appointment.id}/confirm", {"comment": "needs an interpreter? no"})
+    confirmed = browser.post(
+        f"/appointments/{appointment.id}/confirm", {"comment": "needs an interpreter? no"}
+    )
 
     assert confirmed.status_code == 303
     assert confirmed.headers["location"] == f"/appointments/{appointment.id}?done=booked"
@@ -129,10 +153,16 @@ def test_release_lets_the_time_go_and_returns_to_the_search(signed_in, clinic, r
     slot = slot_at(page.text, clinic.roles[1], "2026-06-01T13:00")
     appointment_id = held_id(_hold(browser, clinic, slot).text)
 
-    released = browser.post(f"/appointments/{appointment_id}/release", {"search": f"service_id={clinic.service.id}&count=2&evil=x"})
+    released = browser.post(
+        f"/appointments/{appointment_id}/release",
+        {"search": f"service_id={clinic.service.id}&count=2&evil=x"},
+    )
 
     assert released.status_code == 303
-    assert released.headers["location"] == f"/patients/{clinic.patient.id}/book?service_id={clinic.service.id}&count=2&done=released"
+    assert (
+        released.headers["location"]
+        == f"/patients/{clinic.patient.id}/book?service_id={clinic.service.id}&count=2&done=released"
+    )
     [appointment] = _appointments(runtime)
     assert (appointment.status, appointment.cancellation_reason) == ("cancelled", "hold released")
     assert _hold(browser, clinic, slot).status_code == 200
@@ -160,13 +190,21 @@ def test_reschedule_moves_the_appointment(signed_in, clinic, runtime):
     link = re.search(r'href="(/patients/[^"]+reschedule=[^"]+)"', detail.text)
     assert link, "the appointment offers no reschedule link"
 
-    finder = browser.get(link.group(1).replace("&amp;", "&") + f"&start_date=2026-06-02&practitioner_id={clinic.practitioners[0].id}")
+    finder = browser.get(
+        link.group(1).replace("&amp;", "&")
+        + f"&start_date=2026-06-02&practitioner_id={clinic.practitioners[0].id}"
+    )
     assert finder.status_code == 200 and "Move an appointment of Cruz, Carla" in finder.text
     later = slot_at(finder.text, clinic.roles[0], "2026-06-02T14:00")
     moved = browser.post(
         f"/patients/{clinic.patient.id}/book",
-        {"service_id": str(clinic.service.id), "slot": later, "reschedule": original,
-         "requested_by": "practitioner", "reason": "doctor running late"},
+        {
+            "service_id": str(clinic.service.id),
+            "slot": later,
+            "reschedule": original,
+            "requested_by": "practitioner",
+            "reason": "doctor running late",
+        },
         headers=HX,
     )
 
@@ -177,8 +215,16 @@ def test_reschedule_moves_the_appointment(signed_in, clinic, runtime):
     [old] = [a for a in _appointments(runtime) if str(a.id) == original]
     [new] = [a for a in _appointments(runtime) if str(a.id) != original]
     assert target == f"/appointments/{new.id}?done=rescheduled"
-    assert (old.status, old.cancelled_by, old.cancellation_reason) == ("cancelled", "practitioner", "doctor running late")
-    assert (new.status, new.rescheduled_from_id, new.practitioner_role_id) == ("booked", old.id, clinic.roles[0].id)
+    assert (old.status, old.cancelled_by, old.cancellation_reason) == (
+        "cancelled",
+        "practitioner",
+        "doctor running late",
+    )
+    assert (new.status, new.rescheduled_from_id, new.practitioner_role_id) == (
+        "booked",
+        old.id,
+        clinic.roles[0].id,
+    )
     history = browser.get(f"/appointments/{old.id}").text
     assert "Moved to another time" in history and "doctor running late" in history
     assert f'href="/appointments/{old.id}"' in browser.get(f"/appointments/{new.id}").text
@@ -191,7 +237,10 @@ def test_the_record_links_to_the_finder_and_lists_upcoming_visits(signed_in, cli
     # The visits are a region of their own (one audited read each), loaded by htmx.
     assert f'hx-get="/patients/{clinic.patient.id}/appointments" hx-trigger="load"' in record.text
     region = {"HX-Request": "true", "HX-Target": "upcoming"}
-    assert "None in the next two months." in browser.get(f"/patients/{clinic.patient.id}/appointments", headers=region).text
+    assert (
+        "None in the next two months."
+        in browser.get(f"/patients/{clinic.patient.id}/appointments", headers=region).text
+    )
     slot = slot_at(browser.get(clinic.finder()).text, clinic.roles[1], "2026-06-01T13:00")
     appointment_id = held_id(_hold(browser, clinic, slot).text)
     browser.post(f"/appointments/{appointment_id}/confirm", {})
@@ -214,7 +263,10 @@ def test_a_practitioner_sees_times_but_cannot_hold_them(signed_in, clinic, runti
     assert 'name="slot"' not in page.text and "slot-readonly" in page.text
     refused = browser.post(
         f"/patients/{clinic.patient.id}/book",
-        {"service_id": str(clinic.service.id), "slot": f"{clinic.roles[1].id}|2026-06-01T13:00:00+00:00|"},
+        {
+            "service_id": str(clinic.service.id),
+            "slot": f"{clinic.roles[1].id}|2026-06-01T13:00:00+00:00|",
+        },
     )
     assert refused.status_code == 403
     assert _appointments(runtime) == []
@@ -224,11 +276,18 @@ def test_a_move_asked_for_by_nobody_known_is_refused(signed_in, clinic, runtime)
     browser = signed_in(clinic.org)
     slot = slot_at(browser.get(clinic.finder()).text, clinic.roles[1], "2026-06-01T13:00")
     original = held_id(_hold(browser, clinic, slot).text)
-    later = slot_at(browser.get(clinic.finder(reschedule=original)).text, clinic.roles[1], "2026-06-01T14:00")
+    later = slot_at(
+        browser.get(clinic.finder(reschedule=original)).text, clinic.roles[1], "2026-06-01T14:00"
+    )
 
     refused = browser.post(
         f"/patients/{clinic.patient.id}/book",
-        {"service_id": str(clinic.service.id), "slot": later, "reschedule": original, "requested_by": "the moon"},
+        {
+            "service_id": str(clinic.service.id),
+            "slot": later,
+            "reschedule": original,
+            "requested_by": "the moon",
+        },
         headers=HX,
     )
 
@@ -243,7 +302,11 @@ def test_without_javascript_a_hold_answers_with_the_whole_page(signed_in, clinic
 
     held = browser.post(
         f"/patients/{clinic.patient.id}/book",
-        {"service_id": str(clinic.service.id), "slot": slot, "search": f"service_id={clinic.service.id}&count=3"},
+        {
+            "service_id": str(clinic.service.id),
+            "slot": slot,
+            "search": f"service_id={clinic.service.id}&count=3",
+        },
     )
 
     assert held.status_code == 200

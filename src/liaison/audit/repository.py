@@ -37,7 +37,9 @@ def lock_head(session: Session) -> AuditHead:
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-        session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=["id"]))
+        session.execute(
+            insert(table).values(**values).on_conflict_do_nothing(index_elements=["id"])
+        )
         found = session.execute(stmt).scalar_one()
     return found
 

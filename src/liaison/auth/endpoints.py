@@ -85,5 +85,7 @@ def me(ctx: ApiContext) -> MeRead:
 @router.post("/password", status_code=204)
 def change_password(body: PasswordChange, request: Request, ctx: ApiContext) -> Response:
     """Change your password. Every other session and every API token stops working."""
-    service.change_own_password(ctx, get_runtime(request).passwords, body.current_password, body.new_password)
+    service.change_own_password(
+        ctx, get_runtime(request).passwords, body.current_password, body.new_password
+    )
     return Response(status_code=204)

@@ -27,14 +27,18 @@ def token_by_digest(session: Session, digest: str) -> ApiToken | None:
 def token_and_user(session: Session, digest: str) -> tuple[ApiToken, User] | None:
     """A token with its user in one round trip (every API request does this)."""
     row = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_digest == digest)
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_digest == digest)
     ).first()
     return (row[0], row[1]) if row is not None else None
 
 
 def session_and_user(session: Session, digest: str) -> tuple[UserSession, User] | None:
     row = session.execute(
-        select(UserSession, User).join(User, User.id == UserSession.user_id).where(UserSession.token_digest == digest)
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_digest == digest)
     ).first()
     return (row[0], row[1]) if row is not None else None
 

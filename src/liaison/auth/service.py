@@ -233,7 +233,9 @@ def change_password(
     session.flush()
 
 
-def change_own_password(ctx: Any, passwords: Passwords, current_password: str, new_password: str) -> None:
+def change_own_password(
+    ctx: Any, passwords: Passwords, current_password: str, new_password: str
+) -> None:
     """The signed-in user changes their password (audited; ends their other sessions)."""
     principal = ctx.caller
     ctx.audit("execute", "User", principal.user_id, change="password")
@@ -241,7 +243,12 @@ def change_own_password(ctx: Any, passwords: Passwords, current_password: str, n
     if user is None:
         raise NotFound("User")
     change_password(
-        ctx.session, passwords, user, current_password, new_password, keep_session=principal.session_id
+        ctx.session,
+        passwords,
+        user,
+        current_password,
+        new_password,
+        keep_session=principal.session_id,
     )
 
 

@@ -100,7 +100,9 @@ def worker(
     once: Annotated[bool, typer.Option(help="Run until nothing is due, then exit")] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=1000)] = 100,
     idle_sleep: Annotated[float, typer.Option(help="Seconds to wait when nothing is due")] = 1.0,
-    lease_seconds: Annotated[float, typer.Option(help="How long a claim lasts before another worker may take it over")] = 120.0,
+    lease_seconds: Annotated[
+        float, typer.Option(help="How long a claim lasts before another worker may take it over")
+    ] = 120.0,
 ) -> None:
     """Deliver the outbox and run periodic sweeps.
 
@@ -128,7 +130,9 @@ def worker(
 def sandbox(
     port: int = 9010,
     host: str = "127.0.0.1",
-    receipts: Annotated[bool, typer.Option(help="Post delivery receipts to each message's StatusCallback")] = True,
+    receipts: Annotated[
+        bool, typer.Option(help="Post delivery receipts to each message's StatusCallback")
+    ] = True,
 ) -> None:
     """Run the local SMS provider on its own (Twilio's REST shape).
 

@@ -154,7 +154,9 @@ def load(
             return summarize(session, already_loaded=True)
         if reset:
             empty_database(session, runtime.db.dialect)
-        near_duplicates = _build(session, runtime, seed, size, patients or PATIENTS[size], progress, appointments)
+        near_duplicates = _build(
+            session, runtime, seed, size, patients or PATIENTS[size], progress, appointments
+        )
         summary = summarize(session, already_loaded=False)
     refresh_statistics(runtime)
     summary.seconds = time.perf_counter() - started
@@ -279,7 +281,9 @@ def _build(
     today = clock.now().date()
     calendar_task = task("Calendars", len(orgs))
     for org in orgs:
-        calendars = scheduling.build(org, patient_ids.get(org.id, []) if appointments else [], seed, size, today)
+        calendars = scheduling.build(
+            org, patient_ids.get(org.id, []) if appointments else [], seed, size, today
+        )
         for table in SCHEDULING_TABLES:
             insert_rows(session, table, calendars.rows.get(table, []))
         _analyze_early(session, ("schedule", "appointment"))

@@ -36,7 +36,11 @@ POLICIES: dict[str, dict[str, int | None]] = {
     "new-patient": {"buffer_after_minutes": 10, "min_notice_minutes": 24 * 60, "max_per_day": 4},
     "annual-physical": {"buffer_after_minutes": 5, "min_notice_minutes": 24 * 60},
     "follow-up": {"overbook_limit": 1, "slot_interval_minutes": 20},
-    "same-day-sick": {"min_notice_minutes": 0, "booking_horizon_days": 2, "slot_interval_minutes": 15},
+    "same-day-sick": {
+        "min_notice_minutes": 0,
+        "booking_horizon_days": 2,
+        "slot_interval_minutes": 15,
+    },
     "joint-injection": {"buffer_before_minutes": 5, "buffer_after_minutes": 10},
     "mri-scan": {"buffer_after_minutes": 15, "min_notice_minutes": 48 * 60},
     "xray-visit": {"slot_interval_minutes": 15},
@@ -46,7 +50,10 @@ POLICIES: dict[str, dict[str, int | None]] = {
 # Weekly patterns: (weekdays, start, end) blocks in local time.
 PATTERNS: dict[str, list[tuple[list[int], time, time]]] = {
     "full-time": [(WEEKDAYS, time(8), time(12)), (WEEKDAYS, time(13), time(17))],
-    "four-long-days": [([1, 2, 3, 4], time(7, 30), time(12)), ([1, 2, 3, 4], time(12, 30), time(17, 30))],
+    "four-long-days": [
+        ([1, 2, 3, 4], time(7, 30), time(12)),
+        ([1, 2, 3, 4], time(12, 30), time(17, 30)),
+    ],
     "part-time": [([2, 4], time(9), time(12)), ([2, 4], time(13), time(17))],
     "early-shift": [(WEEKDAYS, time(7), time(11)), (WEEKDAYS, time(11, 30), time(15))],
     "evenings": [(WEEKDAYS, time(12), time(16)), ([1, 3], time(16, 30), time(20))],
@@ -92,18 +99,40 @@ def _pattern(rng: random.Random, telehealth: bool) -> str:
     return rng.choices(["full-time", "four-long-days", "part-time", "early-shift"], [6, 2, 1, 1])[0]
 
 
-def _rule(org_id: uuid.UUID, rule_id: uuid.UUID, schedule_id: uuid.UUID, weekdays: list[int], start: time, end: time,
-          valid_from: date, reserved: list[str] | None = None, release: int | None = None, label: str | None = None) -> Row:
+def _rule(
+    org_id: uuid.UUID,
+    rule_id: uuid.UUID,
+    schedule_id: uuid.UUID,
+    weekdays: list[int],
+    start: time,
+    end: time,
+    valid_from: date,
+    reserved: list[str] | None = None,
+    release: int | None = None,
+    label: str | None = None,
+) -> Row:
     at = datetime.combine(valid_from, time(12), tzinfo=UTC)
     return {
-        "organization_id": org_id, "id": rule_id, "schedule_id": schedule_id, "weekdays": weekdays,
-        "start_time": start, "end_time": end, "valid_from": valid_from, "valid_until": None, "every_weeks": 1,
-        "reserved_for_service_ids": reserved or [], "release_hours_before": release, "label": label,
-        "created_at": at, "updated_at": at,
+        "organization_id": org_id,
+        "id": rule_id,
+        "schedule_id": schedule_id,
+        "weekdays": weekdays,
+        "start_time": start,
+        "end_time": end,
+        "valid_from": valid_from,
+        "valid_until": None,
+        "every_weeks": 1,
+        "reserved_for_service_ids": reserved or [],
+        "release_hours_before": release,
+        "label": label,
+        "created_at": at,
+        "updated_at": at,
     }
 
 
-def _split(blocks: list[tuple[list[int], time, time]], day: int, cut: time) -> list[tuple[list[int], time, time]]:
+def _split(
+    blocks: list[tuple[list[int], time, time]], day: int, cut: time
+) -> list[tuple[list[int], time, time]]:
     """Take weekday ``day`` out of any block that starts before ``cut``, so a reserved
     block can own [block start, cut) on that day alone."""
     result = []
@@ -126,7 +155,9 @@ class SeatInfo:
     rules: list[WeeklyRule]
 
 
-def build(org: OrgDirectory, patient_ids: list[uuid.UUID], seed: int, size: str, today: date) -> Calendars:
+def build(
+    org: OrgDirectory, patient_ids: list[uuid.UUID], seed: int, size: str, today: date
+) -> Calendars:
     rng = random.Random(f"{seed}:scheduling:{org.spec.key}")
     ids = DemoIds(seed, f"scheduling:{org.spec.key}")
     out = Calendars()
@@ -146,11 +177,25 @@ def build(org: OrgDirectory, patient_ids: list[uuid.UUID], seed: int, size: str,
     device_rules: dict[uuid.UUID, list[WeeklyRule]] = {}
     for device in org.rows.get("device", []):
         schedule_id = ids.at(created)
-        out.add("schedule", {"organization_id": org_id, "id": schedule_id, "practitioner_role_id": None, "device_id": device["id"],
-                             "location_id": device["location_id"], "active": True, "created_at": created, "updated_at": created})
+        out.add(
+            "schedule",
+            {
+                "organization_id": org_id,
+                "id": schedule_id,
+                "practitioner_role_id": None,
+                "device_id": device["id"],
+                "location_id": device["location_id"],
+                "active": True,
+                "created_at": created,
+                "updated_at": created,
+            },
+        )
         device_rules[schedule_id] = []
         for days, start, end in DEVICE_HOURS:
-            out.add("availability_rule", _rule(org_id, ids.at(created), schedule_id, days, start, end, valid_from))
+            out.add(
+                "availability_rule",
+                _rule(org_id, ids.at(created), schedule_id, days, start, end, valid_from),
+            )
             device_rules[schedule_id].append(WeeklyRule(frozenset(days), start, end, valid_from))
         devices[(device["location_id"], device["kind"])].append((device["id"], schedule_id))
 
@@ -164,23 +209,54 @@ def build(org: OrgDirectory, patient_ids: list[uuid.UUID], seed: int, size: str,
     for role in org.rows.get("practitioner_role", []):
         location = locations[role["location_id"]]
         schedule_id = ids.at(created)
-        out.add("schedule", {"organization_id": org_id, "id": schedule_id, "practitioner_role_id": role["id"], "device_id": None,
-                             "location_id": role["location_id"], "active": True, "created_at": created, "updated_at": created})
+        out.add(
+            "schedule",
+            {
+                "organization_id": org_id,
+                "id": schedule_id,
+                "practitioner_role_id": role["id"],
+                "device_id": None,
+                "location_id": role["location_id"],
+                "active": True,
+                "created_at": created,
+                "updated_at": created,
+            },
+        )
         blocks = list(PATTERNS[_pattern(rng, bool(location.get("telehealth_only")))])
         siblings = roles_of[role["practitioner_id"]]
         if len(siblings) > 1:
             share = siblings.index(role["id"])
-            blocks = [([d for d in days if (d - 1) % len(siblings) == share], start, end) for days, start, end in blocks]
+            blocks = [
+                ([d for d in days if (d - 1) % len(siblings) == share], start, end)
+                for days, start, end in blocks
+            ]
             blocks = [b for b in blocks if b[0]]
         reserved_rules: list[Row] = []
         role_codes = {s["code"] for s in offered[role["id"]]}
         tuesday_start = min((start for days, start, _ in blocks if 2 in days), default=None)
-        if "new-patient" in role_codes and tuesday_start is not None and tuesday_start < time(10) and rng.random() < 0.7:
+        if (
+            "new-patient" in role_codes
+            and tuesday_start is not None
+            and tuesday_start < time(10)
+            and rng.random() < 0.7
+        ):
             # Tuesday mornings until 10:00 are kept for new patients.
             blocks = _split(blocks, 2, time(10))
             blocks = [(d, s, e) for d, s, e in blocks if not (d == [2] and s == tuesday_start)]
-            reserved_rules.append(_rule(org_id, ids.at(created), schedule_id, [2], tuesday_start, time(10), valid_from,
-                                        [str(by_code["new-patient"]["id"])], None, "New-patient block"))
+            reserved_rules.append(
+                _rule(
+                    org_id,
+                    ids.at(created),
+                    schedule_id,
+                    [2],
+                    tuesday_start,
+                    time(10),
+                    valid_from,
+                    [str(by_code["new-patient"]["id"])],
+                    None,
+                    "New-patient block",
+                )
+            )
         if "same-day-sick" in role_codes:
             # The last hour of each working day's afternoon is held for same-day sick
             # visits until two hours before, then opens to every visit type.
@@ -189,30 +265,71 @@ def build(org: OrgDirectory, patient_ids: list[uuid.UUID], seed: int, size: str,
                 hold_start = (datetime.combine(today, end) - timedelta(hours=1)).time()
                 if start < hold_start and end >= time(15):
                     trimmed.append((days, start, hold_start))
-                    reserved_rules.append(_rule(org_id, ids.at(created), schedule_id, days, hold_start, end, valid_from,
-                                                [str(by_code["same-day-sick"]["id"])], 2, "Same-day hold"))
+                    reserved_rules.append(
+                        _rule(
+                            org_id,
+                            ids.at(created),
+                            schedule_id,
+                            days,
+                            hold_start,
+                            end,
+                            valid_from,
+                            [str(by_code["same-day-sick"]["id"])],
+                            2,
+                            "Same-day hold",
+                        )
+                    )
                 else:
                     trimmed.append((days, start, end))
             blocks = trimmed
-        rows = [_rule(org_id, ids.at(created), schedule_id, days, start, end, valid_from) for days, start, end in blocks]
+        rows = [
+            _rule(org_id, ids.at(created), schedule_id, days, start, end, valid_from)
+            for days, start, end in blocks
+        ]
         rows += reserved_rules
         for row in rows:
             out.add("availability_rule", row)
         rules = [
-            WeeklyRule(frozenset(r["weekdays"]), r["start_time"], r["end_time"], valid_from,
-                       reserved_for=frozenset(uuid.UUID(s) for s in r["reserved_for_service_ids"]),
-                       release_hours_before=r["release_hours_before"])
+            WeeklyRule(
+                frozenset(r["weekdays"]),
+                r["start_time"],
+                r["end_time"],
+                valid_from,
+                reserved_for=frozenset(uuid.UUID(s) for s in r["reserved_for_service_ids"]),
+                release_hours_before=r["release_hours_before"],
+            )
             for r in rows
         ]
-        seats.append(SeatInfo(schedule_id, role["id"], role["location_id"], ZoneInfo(location["time_zone"]), offered[role["id"]], rules))
+        seats.append(
+            SeatInfo(
+                schedule_id,
+                role["id"],
+                role["location_id"],
+                ZoneInfo(location["time_zone"]),
+                offered[role["id"]],
+                rules,
+            )
+        )
 
-    _appointments(out, org_id, seats, devices, device_rules, holidays, patient_ids, rng, ids, size, today)
+    _appointments(
+        out, org_id, seats, devices, device_rules, holidays, patient_ids, rng, ids, size, today
+    )
     return out
 
 
-def _appointments(out: Calendars, org_id: uuid.UUID, seats: list[SeatInfo], devices: dict[tuple[uuid.UUID, str], list[tuple[uuid.UUID, uuid.UUID]]],
-                  device_rules: dict[uuid.UUID, list[WeeklyRule]], holidays: set[date], patient_ids: list[uuid.UUID],
-                  rng: random.Random, ids: DemoIds, size: str, today: date) -> None:
+def _appointments(
+    out: Calendars,
+    org_id: uuid.UUID,
+    seats: list[SeatInfo],
+    devices: dict[tuple[uuid.UUID, str], list[tuple[uuid.UUID, uuid.UUID]]],
+    device_rules: dict[uuid.UUID, list[WeeklyRule]],
+    holidays: set[date],
+    patient_ids: list[uuid.UUID],
+    rng: random.Random,
+    ids: DemoIds,
+    size: str,
+    today: date,
+) -> None:
     if not patient_ids:
         return
     first, last = today - timedelta(days=PAST_DAYS), today + timedelta(days=90)
@@ -225,7 +342,11 @@ def _appointments(out: Calendars, org_id: uuid.UUID, seats: list[SeatInfo], devi
         windows = open_windows(seat.rules, [], holidays, seat.zone, first, last)
         for window in windows:
             # Reserved time is booked with the visit types it is kept for.
-            admitted = [s for s in seat.services if not window.reserved_for or s["id"] in window.reserved_for]
+            admitted = [
+                s
+                for s in seat.services
+                if not window.reserved_for or s["id"] in window.reserved_for
+            ]
             if not admitted:
                 continue
             at = window.span.start
@@ -240,14 +361,19 @@ def _appointments(out: Calendars, org_id: uuid.UUID, seats: list[SeatInfo], devi
                 if at + duration + after > window.span.end:
                     break
                 if rng.random() >= fill:
-                    at += timedelta(minutes=service.get("slot_interval_minutes") or service["duration_minutes"])
+                    at += timedelta(
+                        minutes=service.get("slot_interval_minutes") or service["duration_minutes"]
+                    )
                     continue
                 block = Span(at - before, at + duration + after)
                 chosen = []
                 for kind in service.get("required_device_kinds") or []:
                     free = next(
-                        (d for d in devices.get((seat.location_id, kind), [])
-                         if all(not block.overlaps(b) for b in device_busy[d[1]])),
+                        (
+                            d
+                            for d in devices.get((seat.location_id, kind), [])
+                            if all(not block.overlaps(b) for b in device_busy[d[1]])
+                        ),
                         None,
                     )
                     if free is None:
@@ -256,13 +382,39 @@ def _appointments(out: Calendars, org_id: uuid.UUID, seats: list[SeatInfo], devi
                 if len(chosen) != len(service.get("required_device_kinds") or []):
                     at += timedelta(minutes=15)
                     continue
-                _book(out, org_id, seat, service, at, duration, block, chosen, device_busy, patient_ids, rng, ids, now)
+                _book(
+                    out,
+                    org_id,
+                    seat,
+                    service,
+                    at,
+                    duration,
+                    block,
+                    chosen,
+                    device_busy,
+                    patient_ids,
+                    rng,
+                    ids,
+                    now,
+                )
                 free_from = at = block.end
 
 
-def _book(out: Calendars, org_id: uuid.UUID, seat: SeatInfo, service: Row, start: datetime, duration: timedelta, block: Span,
-          chosen: list[tuple[uuid.UUID, uuid.UUID]], device_busy: dict[uuid.UUID, list[Span]], patient_ids: list[uuid.UUID],
-          rng: random.Random, ids: DemoIds, now: datetime) -> None:
+def _book(
+    out: Calendars,
+    org_id: uuid.UUID,
+    seat: SeatInfo,
+    service: Row,
+    start: datetime,
+    duration: timedelta,
+    block: Span,
+    chosen: list[tuple[uuid.UUID, uuid.UUID]],
+    device_busy: dict[uuid.UUID, list[Span]],
+    patient_ids: list[uuid.UUID],
+    rng: random.Random,
+    ids: DemoIds,
+    now: datetime,
+) -> None:
     past = start < now
     if past:
         status = rng.choices(["fulfilled", "noshow", "cancelled"], [85, 7, 8])[0]
@@ -271,30 +423,91 @@ def _book(out: Calendars, org_id: uuid.UUID, seat: SeatInfo, service: Row, start
     booked_at = start - timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 8))
     appointment_id = ids.at(booked_at)
     blocking = status not in ("cancelled", "noshow")
-    cancelled_by = rng.choice(["patient", "patient", "practitioner", "organization"]) if status == "cancelled" else None
-    out.add("appointment", {
-        "organization_id": org_id, "id": appointment_id, "status": status, "patient_id": rng.choice(patient_ids),
-        "healthcare_service_id": service["id"], "practitioner_role_id": seat.role_id, "location_id": seat.location_id,
-        "start_at": start, "end_at": start + duration, "modality": service.get("modality") or "in-person",
-        "hold_expires_at": None, "booked_at": booked_at,
-        "cancelled_at": (start - timedelta(days=1)) if status == "cancelled" else None,
-        "cancellation_reason": "patient asked to cancel" if cancelled_by == "patient" else ("schedule change" if cancelled_by else None),
-        "cancelled_by": cancelled_by, "rescheduled_from_id": None, "series_id": None, "overbooked": False,
-        "comment": None, "created_by_user_id": None, "version": 1 if status in ("booked",) else 2,
-        "created_at": booked_at, "updated_at": booked_at,
-    })
-    common = {"organization_id": org_id, "appointment_id": appointment_id, "block_start": block.start, "block_end": block.end,
-              "lane": 0, "blocking": blocking, "healthcare_service_id": service["id"], "hold_expires_at": None}
-    out.add("appointment_participant", {**common, "id": ids.at(booked_at), "schedule_id": seat.schedule_id, "device_id": None})
+    cancelled_by = (
+        rng.choice(["patient", "patient", "practitioner", "organization"])
+        if status == "cancelled"
+        else None
+    )
+    out.add(
+        "appointment",
+        {
+            "organization_id": org_id,
+            "id": appointment_id,
+            "status": status,
+            "patient_id": rng.choice(patient_ids),
+            "healthcare_service_id": service["id"],
+            "practitioner_role_id": seat.role_id,
+            "location_id": seat.location_id,
+            "start_at": start,
+            "end_at": start + duration,
+            "modality": service.get("modality") or "in-person",
+            "hold_expires_at": None,
+            "booked_at": booked_at,
+            "cancelled_at": (start - timedelta(days=1)) if status == "cancelled" else None,
+            "cancellation_reason": "patient asked to cancel"
+            if cancelled_by == "patient"
+            else ("schedule change" if cancelled_by else None),
+            "cancelled_by": cancelled_by,
+            "rescheduled_from_id": None,
+            "series_id": None,
+            "overbooked": False,
+            "comment": None,
+            "created_by_user_id": None,
+            "version": 1 if status in ("booked",) else 2,
+            "created_at": booked_at,
+            "updated_at": booked_at,
+        },
+    )
+    common = {
+        "organization_id": org_id,
+        "appointment_id": appointment_id,
+        "block_start": block.start,
+        "block_end": block.end,
+        "lane": 0,
+        "blocking": blocking,
+        "healthcare_service_id": service["id"],
+        "hold_expires_at": None,
+    }
+    out.add(
+        "appointment_participant",
+        {**common, "id": ids.at(booked_at), "schedule_id": seat.schedule_id, "device_id": None},
+    )
     for device_id, schedule_id in chosen:
-        out.add("appointment_participant", {**common, "id": ids.at(booked_at), "schedule_id": schedule_id, "device_id": device_id})
+        out.add(
+            "appointment_participant",
+            {**common, "id": ids.at(booked_at), "schedule_id": schedule_id, "device_id": device_id},
+        )
         if blocking:
             device_busy[schedule_id].append(block)
-    out.add("appointment_history", {"organization_id": org_id, "id": ids.at(booked_at), "appointment_id": appointment_id,
-                                    "at": booked_at, "action": "booked", "from_status": None, "to_status": "booked",
-                                    "by_user_id": None, "reason": None, "details": {}})
+    out.add(
+        "appointment_history",
+        {
+            "organization_id": org_id,
+            "id": ids.at(booked_at),
+            "appointment_id": appointment_id,
+            "at": booked_at,
+            "action": "booked",
+            "from_status": None,
+            "to_status": "booked",
+            "by_user_id": None,
+            "reason": None,
+            "details": {},
+        },
+    )
     if status != "booked":
         when = min(start + duration, now) if status != "cancelled" else start - timedelta(days=1)
-        out.add("appointment_history", {"organization_id": org_id, "id": ids.at(max(when, booked_at)), "appointment_id": appointment_id,
-                                        "at": max(when, booked_at), "action": status, "from_status": "booked", "to_status": status,
-                                        "by_user_id": None, "reason": None, "details": {}})
+        out.add(
+            "appointment_history",
+            {
+                "organization_id": org_id,
+                "id": ids.at(max(when, booked_at)),
+                "appointment_id": appointment_id,
+                "at": max(when, booked_at),
+                "action": status,
+                "from_status": "booked",
+                "to_status": status,
+                "by_user_id": None,
+                "reason": None,
+                "details": {},
+            },
+        )

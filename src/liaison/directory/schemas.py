@@ -77,10 +77,19 @@ class OrganizationUpdate(Shape):
     business_hours: BusinessHours | None = None
     active: bool | None = None
     sms_number: Phone | None = Field(default=None, description="The number patients text, E.164")
-    quiet_hours_start: HourMinute | None = Field(default=None, description="No automated message after this local time")
+    quiet_hours_start: HourMinute | None = Field(
+        default=None, description="No automated message after this local time"
+    )
     quiet_hours_end: HourMinute | None = Field(default=None, description="... nor before this one")
-    waitlist_batch_size: int | None = Field(default=None, ge=1, le=50, description="Waitlist offers per round")
-    waitlist_round_minutes: int | None = Field(default=None, ge=5, le=24 * 60, description="Minutes between rounds; the slot is held this long")
+    waitlist_batch_size: int | None = Field(
+        default=None, ge=1, le=50, description="Waitlist offers per round"
+    )
+    waitlist_round_minutes: int | None = Field(
+        default=None,
+        ge=5,
+        le=24 * 60,
+        description="Minutes between rounds; the slot is held this long",
+    )
 
 
 class OrganizationRead(ReadShape):
@@ -212,15 +221,28 @@ class BookingPolicy(Shape):
 
     buffer_before_minutes: int = Field(default=0, ge=0, le=120)
     buffer_after_minutes: int = Field(default=0, ge=0, le=120)
-    slot_interval_minutes: int | None = Field(default=None, ge=5, le=480, description="Default: the duration")
+    slot_interval_minutes: int | None = Field(
+        default=None, ge=5, le=480, description="Default: the duration"
+    )
     min_notice_minutes: int = Field(default=60, ge=0, le=60 * 24 * 30)
     booking_horizon_days: int = Field(default=90, ge=1, le=730)
     max_per_day: int | None = Field(default=None, ge=1, le=200, description="Per practitioner")
-    overbook_limit: int = Field(default=0, ge=0, le=5, description="Extra bookings allowed on one time")
-    hold_minutes: int = Field(default=10, ge=1, le=120, description="How long a proposed booking holds its slot")
+    overbook_limit: int = Field(
+        default=0, ge=0, le=5, description="Extra bookings allowed on one time"
+    )
+    hold_minutes: int = Field(
+        default=10, ge=1, le=120, description="How long a proposed booking holds its slot"
+    )
     reminder_offsets_minutes: ReminderOffsets = Field(default_factory=lambda: [10080, 2880, 120])
-    follow_up_hours: int | None = Field(default=None, ge=1, le=24 * 30, description="Satisfaction follow-up after a fulfilled visit; none if unset")
-    backfill_min_hours: int = Field(default=2, ge=0, le=24 * 14, description="Waitlist: do not backfill slots sooner than this")
+    follow_up_hours: int | None = Field(
+        default=None,
+        ge=1,
+        le=24 * 30,
+        description="Satisfaction follow-up after a fulfilled visit; none if unset",
+    )
+    backfill_min_hours: int = Field(
+        default=2, ge=0, le=24 * 14, description="Waitlist: do not backfill slots sooner than this"
+    )
     same_day_backfill_urgent_only: bool = True
 
 

@@ -100,11 +100,21 @@ def update_organization(
     _apply(
         org,
         changes,
-        {"name", "time_zone", "business_hours", "active", "quiet_hours_start",
-         "quiet_hours_end", "waitlist_batch_size", "waitlist_round_minutes"},
+        {
+            "name",
+            "time_zone",
+            "business_hours",
+            "active",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "waitlist_batch_size",
+            "waitlist_round_minutes",
+        },
     )
     # sms_number is unique across organizations: an inbound text names exactly one clinic.
-    flush_or_conflict(ctx.session, "Another organization already texts from this number", field="sms_number")
+    flush_or_conflict(
+        ctx.session, "Another organization already texts from this number", field="sms_number"
+    )
     ctx.audit("update", "Organization", org.id, organization_id=org.id, fields=sorted(changes))
     return org
 

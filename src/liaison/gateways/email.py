@@ -47,7 +47,9 @@ class SmtpEmailGateway:
         message["To"] = email.to
         message["Subject"] = email.subject
         domain = s.sender.rsplit("@", 1)[-1] if "@" in s.sender else "liaison.invalid"
-        message["Message-ID"] = make_msgid(idstring=email.idempotency_key.replace(":", "."), domain=domain)
+        message["Message-ID"] = make_msgid(
+            idstring=email.idempotency_key.replace(":", "."), domain=domain
+        )
         message["X-Liaison-Idempotency-Key"] = email.idempotency_key
         message.set_content(email.text)
         for filename, mime, content in email.attachments:
@@ -55,7 +57,9 @@ class SmtpEmailGateway:
             message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
         try:
             if s.security == "tls":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_s, context=ssl.create_default_context())
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.host, s.port, timeout=s.timeout_s, context=ssl.create_default_context()
+                )
             else:
                 client = smtplib.SMTP(s.host, s.port, timeout=s.timeout_s)
             with client:

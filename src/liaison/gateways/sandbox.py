@@ -13,13 +13,13 @@ Test numbers: a destination ending in 0000 is rejected as invalid (Twilio error
 from __future__ import annotations
 
 import queue
-from urllib.parse import parse_qs
 import sqlite3
 import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 import httpx2 as httpx
 from fastapi import FastAPI, Form, HTTPException, Request
@@ -50,26 +50,35 @@ class SandboxStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._conn = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=30
+        )
         self._conn.execute("PRAGMA journal_mode=WAL")
         # A sandbox, not a ledger: no fsync per message (WAL keeps it consistent).
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(SCHEMA)
 
-    def accept(self, key: str | None, to: str, from_: str, body: str, callback: str | None) -> tuple[dict[str, Any], bool]:
+    def accept(
+        self, key: str | None, to: str, from_: str, body: str, callback: str | None
+    ) -> tuple[dict[str, Any], bool]:
         """Store a message, or find the one sent with the same key. (row, is_new)."""
         with self._lock:
             if key:
                 row = self._conn.execute(
-                    "SELECT sid, to_number, from_number, body, status FROM message WHERE idempotency_key = ?", (key,)
+                    "SELECT sid, to_number, from_number, body, status FROM message"
+                    " WHERE idempotency_key = ?",
+                    (key,),
                 ).fetchone()
                 if row is not None:
-                    self._conn.execute("UPDATE message SET attempts = attempts + 1 WHERE sid = ?", (row[0],))
+                    self._conn.execute(
+                        "UPDATE message SET attempts = attempts + 1 WHERE sid = ?", (row[0],)
+                    )
                     return _as_dict(row), False
             sid = "SM" + uuid.uuid4().hex
             status = "queued"
             self._conn.execute(
-                "INSERT INTO message (sid, idempotency_key, to_number, from_number, body, status, status_callback, created_at)"
+                "INSERT INTO message (sid, idempotency_key, to_number, from_number, body, status,"
+                " status_callback, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (sid, key, to, from_, body, status, callback, time.time()),
             )
@@ -86,13 +95,17 @@ class SandboxStore:
             if to:
                 sql += " WHERE to_number = ?"
                 args = (to,)
-            rows = self._conn.execute(sql + " ORDER BY created_at DESC LIMIT ?", (*args, limit)).fetchall()
+            rows = self._conn.execute(
+                sql + " ORDER BY created_at DESC LIMIT ?", (*args, limit)
+            ).fetchall()
         return [_as_dict(r) for r in rows]
 
     def stats(self) -> dict[str, int]:
         """Messages stored, and send attempts beyond the first (duplicates absorbed)."""
         with self._lock:
-            count, extra = self._conn.execute("SELECT count(*), coalesce(sum(attempts - 1), 0) FROM message").fetchone()
+            count, extra = self._conn.execute(
+                "SELECT count(*), coalesce(sum(attempts - 1), 0) FROM message"
+            ).fetchone()
         return {"messages": int(count), "repeated_attempts": int(extra)}
 
 
@@ -139,7 +152,9 @@ def create_sandbox(
     app = FastAPI(title="Liaison SMS sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     poster = callbacks or Callbacks(auth_token)
 
-    expected_auth = "Basic " + __import__("base64").b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+    expected_auth = (
+        "Basic " + __import__("base64").b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+    )
 
     async def send(request: Request) -> JSONResponse:
         """Twilio's Messages.json. A plain Starlette route: this is the hot path of the
@@ -148,12 +163,20 @@ def create_sandbox(
             return JSONResponse({"code": 20003, "message": "Authenticate"}, status_code=401)
         if request.path_params["sid"] != account_sid:
             return JSONResponse({"code": 20404, "message": "unknown account"}, status_code=404)
-        form = {k: v[-1] for k, v in parse_qs((await request.body()).decode(), keep_blank_values=True).items()}
+        form = {
+            k: v[-1]
+            for k, v in parse_qs((await request.body()).decode(), keep_blank_values=True).items()
+        }
         to, from_, body = form.get("To", ""), form.get("From", ""), form.get("Body", "")
         if not to or not from_ or len(body) > 1600:
-            return JSONResponse({"code": 21604, "message": "To, From and Body are required"}, status_code=400)
+            return JSONResponse(
+                {"code": 21604, "message": "To, From and Body are required"}, status_code=400
+            )
         if to.endswith("0000"):
-            return JSONResponse({"code": 21211, "message": "The 'To' number is not a valid phone number."}, status_code=400)
+            return JSONResponse(
+                {"code": 21211, "message": "The 'To' number is not a valid phone number."},
+                status_code=400,
+            )
         callback = form.get("StatusCallback")
         row, new = store.accept(request.headers.get(IDEMPOTENCY_HEADER), to, from_, body, callback)
         if new and callback and receipts:
@@ -161,7 +184,16 @@ def create_sandbox(
             store.set_status(row["sid"], final)
             poster.post(callback, {"MessageSid": row["sid"], "MessageStatus": "sent", "To": to})
             poster.post(callback, {"MessageSid": row["sid"], "MessageStatus": final, "To": to})
-        return JSONResponse({"sid": row["sid"], "status": row["status"], "to": row["to"], "from": row["from"], "body": row["body"]}, status_code=201)
+        return JSONResponse(
+            {
+                "sid": row["sid"],
+                "status": row["status"],
+                "to": row["to"],
+                "from": row["from"],
+                "body": row["body"],
+            },
+            status_code=201,
+        )
 
     app.router.add_route("/2010-04-01/Accounts/{sid}/Messages.json", send, methods=["POST"])
 
@@ -175,9 +207,9 @@ def create_sandbox(
 
     @app.post("/replies", status_code=202)
     def simulate_reply(
-        From: Annotated[str, Form()],  # noqa: N803
-        To: Annotated[str, Form()],  # noqa: N803
-        Body: Annotated[str, Form(max_length=1600)],  # noqa: N803
+        From: Annotated[str, Form()],
+        To: Annotated[str, Form()],
+        Body: Annotated[str, Form(max_length=1600)],
     ) -> dict[str, str]:
         """A patient answers: the sandbox posts it, signed, to Liaison's inbound webhook."""
         if not inbound_url:

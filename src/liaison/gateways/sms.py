@@ -61,7 +61,8 @@ class HttpSmsGateway:
         self._https = url.scheme == "https"
         self._host = url.hostname
         self._port = url.port
-        self._path = f"{url.path.rstrip('/')}/2010-04-01/Accounts/{quote(settings.account_sid)}/Messages.json"
+        account = quote(settings.account_sid)
+        self._path = f"{url.path.rstrip('/')}/2010-04-01/Accounts/{account}/Messages.json"
         token = base64.b64encode(f"{settings.account_sid}:{settings.auth_token}".encode()).decode()
         self._headers = {
             "Authorization": f"Basic {token}",
@@ -75,10 +76,16 @@ class HttpSmsGateway:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             if self._https:
-                conn = http.client.HTTPSConnection(self._host, self._port, timeout=self.settings.timeout_s,
-                                                   context=ssl.create_default_context())
+                conn = http.client.HTTPSConnection(
+                    self._host,
+                    self._port,
+                    timeout=self.settings.timeout_s,
+                    context=ssl.create_default_context(),
+                )
             else:
-                conn = http.client.HTTPConnection(self._host, self._port, timeout=self.settings.timeout_s)
+                conn = http.client.HTTPConnection(
+                    self._host, self._port, timeout=self.settings.timeout_s
+                )
             self._local.conn = conn
         return conn
 

@@ -69,5 +69,8 @@ def to_ical(events: Sequence[CalendarEvent], *, name: str, now: datetime) -> byt
     if events:
         first = min(e.start for e in events).date().replace(month=1, day=1)
         last = max(e.end for e in events).date().replace(month=12, day=31)
-        calendar.add_missing_timezones(first_date=first.replace(year=first.year - 1), last_date=last.replace(year=last.year + 1))
+        calendar.add_missing_timezones(
+            first_date=first.replace(year=first.year - 1),
+            last_date=last.replace(year=last.year + 1),
+        )
     return calendar.to_ical()

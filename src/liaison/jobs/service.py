@@ -25,7 +25,9 @@ def _visible(ctx: Context, organization_id: uuid.UUID | None) -> None:
     ctx.require(ADMIN, organization_id)
 
 
-def list_messages(ctx: Context, status: str, organization_id: uuid.UUID | None, limit: int = 200) -> list[OutboxMessage]:
+def list_messages(
+    ctx: Context, status: str, organization_id: uuid.UUID | None, limit: int = 200
+) -> list[OutboxMessage]:
     _visible(ctx, organization_id)
     stmt = select(OutboxMessage).where(OutboxMessage.status == status)
     if organization_id is not None:
@@ -51,5 +53,11 @@ def retry(ctx: Context, message_id: uuid.UUID) -> OutboxMessage:
     message.available_at = clock.now()
     message.last_error = None
     ctx.session.flush()
-    ctx.audit("execute", "OutboxMessage", message.id, organization_id=message.organization_id, change="retry")
+    ctx.audit(
+        "execute",
+        "OutboxMessage",
+        message.id,
+        organization_id=message.organization_id,
+        change="retry",
+    )
     return message

@@ -55,7 +55,9 @@ def safe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
-def fail(session: Session, message: OutboxMessage, error: str, rng: random.Random | None = None) -> None:
+def fail(
+    session: Session, message: OutboxMessage, error: str, rng: random.Random | None = None
+) -> None:
     """Record a failed attempt: retry later with back-off, or give up (dead letter)."""
     message.attempts += 1
     message.last_error = error[:500]
@@ -138,7 +140,9 @@ class Worker:
                 .where(
                     or_(
                         and_(OutboxMessage.status == "pending", OutboxMessage.available_at <= now),
-                        and_(OutboxMessage.status == "processing", OutboxMessage.locked_until < now),
+                        and_(
+                            OutboxMessage.status == "processing", OutboxMessage.locked_until < now
+                        ),
                     )
                 )
                 .order_by(OutboxMessage.available_at)
@@ -168,7 +172,9 @@ class Worker:
                     self._run_one(topic, message_id)
 
     def _locked(self, session: Session, ids: list[uuid.UUID]) -> list[OutboxMessage]:
-        stmt = select(OutboxMessage).where(among(session, OutboxMessage.id, ids), OutboxMessage.status == "processing")
+        stmt = select(OutboxMessage).where(
+            among(session, OutboxMessage.id, ids), OutboxMessage.status == "processing"
+        )
         if self.db.dialect == "postgresql":
             # Wait for (do not skip) rows a cancelling transaction holds: it decides.
             stmt = stmt.with_for_update()
@@ -176,8 +182,12 @@ class Worker:
 
     def _context(self, session: Session | None = None) -> Any:
         return unit_of_work(
-            self.db, principal=system_principal(), audit_key=self.runtime.audit_key,
-            request_id=self.name, session=session, runtime=self.runtime,
+            self.db,
+            principal=system_principal(),
+            audit_key=self.runtime.audit_key,
+            request_id=self.name,
+            session=session,
+            runtime=self.runtime,
         )
 
     def _run_batch(self, topic: str, ids: list[uuid.UUID]) -> None:
@@ -236,7 +246,10 @@ class Worker:
                     from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
                 session.execute(
                     upsert(JobSchedule.__table__).on_conflict_do_nothing(index_elements=["name"]),
-                    [{"name": s.name, "interval_seconds": s.interval_seconds, "next_run_at": now} for s in missing],
+                    [
+                        {"name": s.name, "interval_seconds": s.interval_seconds, "next_run_at": now}
+                        for s in missing
+                    ],
                 )
         self._schedule_ready = True
 
@@ -254,7 +267,9 @@ class Worker:
         now = clock.now()
         session = self.db.new_session()
         try:
-            stmt = select(JobSchedule).where(JobSchedule.name == name, JobSchedule.next_run_at <= now)
+            stmt = select(JobSchedule).where(
+                JobSchedule.name == name, JobSchedule.next_run_at <= now
+            )
             if self.db.dialect == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
             row = session.scalar(stmt)
@@ -273,7 +288,10 @@ class Worker:
                     again.execute(
                         update(JobSchedule)
                         .where(JobSchedule.name == name)
-                        .values(last_error=safe_error(exc), next_run_at=now + timedelta(seconds=sweep.interval_seconds))
+                        .values(
+                            last_error=safe_error(exc),
+                            next_run_at=now + timedelta(seconds=sweep.interval_seconds),
+                        )
                     )
         finally:
             session.close()
@@ -282,8 +300,11 @@ class Worker:
 def run_in_thread(runtime: Runtime, idle_sleep: float = 1.0) -> tuple[Worker, threading.Thread]:
     """The embedded worker of ``liaison serve`` on the SQLite default."""
     worker = Worker(runtime, name="embedded")
-    thread = threading.Thread(target=worker.run_forever, kwargs={"idle_sleep": idle_sleep}, daemon=True, name="liaison-worker")
+    thread = threading.Thread(
+        target=worker.run_forever,
+        kwargs={"idle_sleep": idle_sleep},
+        daemon=True,
+        name="liaison-worker",
+    )
     thread.start()
     return worker, thread
-
-

@@ -49,7 +49,16 @@ from liaison.scheduling.calendars import zone
 SYSTEM = "the worker sends messages for every organization"
 # Kinds that answer something the patient just did: sent at once, whatever the hour,
 # and only on the channel the patient used.
-REPLIES = {"help", "stopped", "started", "reply-confirmed", "reply-cancelled", "reply-reschedule", "survey-thanks", "waitlist-taken"}
+REPLIES = {
+    "help",
+    "stopped",
+    "started",
+    "reply-confirmed",
+    "reply-cancelled",
+    "reply-reschedule",
+    "survey-thanks",
+    "waitlist-taken",
+}
 # Kinds about an appointment that must still be booked when they go out.
 NEEDS_BOOKED = {"reminder", "confirmation", "rescheduled", "broadcast"}
 ICS_KINDS = {"confirmation", "reminder", "rescheduled"}
@@ -66,7 +75,9 @@ class Batch:
     locations: dict[uuid.UUID, Location] = field(default_factory=dict)
     practitioners: dict[uuid.UUID, Practitioner] = field(default_factory=dict)
     organizations: dict[uuid.UUID, Organization] = field(default_factory=dict)
-    overrides: dict[tuple[uuid.UUID, str, str, str], tuple[str | None, str]] = field(default_factory=dict)
+    overrides: dict[tuple[uuid.UUID, str, str, str], tuple[str | None, str]] = field(
+        default_factory=dict
+    )
     # Communications already recorded for a send (a retry after a crash), by key.
     recorded: dict[str, Communication] = field(default_factory=dict)
 
@@ -93,31 +104,81 @@ def load_batch(ctx: Context, messages: list[OutboxMessage]) -> Batch:
             stmt = stmt.with_for_update()
         batch.appointments = {a.id: a for a in rows(stmt)}
     if patient_ids:
-        batch.patients = {p.id: p for p in rows(select(Patient).where(among(session, Patient.id, patient_ids)))}
-        for phone in rows(select(PatientTelecom).where(among(session, PatientTelecom.patient_id, patient_ids)).order_by(PatientTelecom.rank)):
+        batch.patients = {
+            p.id: p for p in rows(select(Patient).where(among(session, Patient.id, patient_ids)))
+        }
+        for phone in rows(
+            select(PatientTelecom)
+            .where(among(session, PatientTelecom.patient_id, patient_ids))
+            .order_by(PatientTelecom.rank)
+        ):
             batch.phones[phone.patient_id].append(phone)
-        for decision in rows(select(CommunicationConsent).where(among(session, CommunicationConsent.patient_id, patient_ids)).order_by(CommunicationConsent.recorded_at)):
+        for decision in rows(
+            select(CommunicationConsent)
+            .where(among(session, CommunicationConsent.patient_id, patient_ids))
+            .order_by(CommunicationConsent.recorded_at)
+        ):
             batch.consent[decision.patient_id][decision.channel] = decision.status
     appointments = list(batch.appointments.values())
     if appointments:
-        batch.services = {s.id: s for s in rows(select(HealthcareService).where(among(session, HealthcareService.id, {a.healthcare_service_id for a in appointments})))}
-        batch.locations = {x.id: x for x in rows(select(Location).where(among(session, Location.id, {a.location_id for a in appointments})))}
+        batch.services = {
+            s.id: s
+            for s in rows(
+                select(HealthcareService).where(
+                    among(
+                        session,
+                        HealthcareService.id,
+                        {a.healthcare_service_id for a in appointments},
+                    )
+                )
+            )
+        }
+        batch.locations = {
+            x.id: x
+            for x in rows(
+                select(Location).where(
+                    among(session, Location.id, {a.location_id for a in appointments})
+                )
+            )
+        }
         pairs = session.execute(
             unscoped_system(
-                select(PractitionerRole.id, Practitioner).join(
+                select(PractitionerRole.id, Practitioner)
+                .join(
                     Practitioner,
-                    (Practitioner.organization_id == PractitionerRole.organization_id) & (Practitioner.id == PractitionerRole.practitioner_id),
-                ).where(among(session, PractitionerRole.id, {a.practitioner_role_id for a in appointments})),
+                    (Practitioner.organization_id == PractitionerRole.organization_id)
+                    & (Practitioner.id == PractitionerRole.practitioner_id),
+                )
+                .where(
+                    among(
+                        session, PractitionerRole.id, {a.practitioner_role_id for a in appointments}
+                    )
+                ),
                 SYSTEM,
             )
         )
         batch.practitioners = {role_id: practitioner for role_id, practitioner in pairs}
     keys = [f"{m.idempotency_key}:{c}" for m in messages for c in ("sms", "email", "portal")]
-    batch.recorded = {c.idempotency_key: c for c in rows(select(Communication).where(among(session, Communication.idempotency_key, keys)))}
+    batch.recorded = {
+        c.idempotency_key: c
+        for c in rows(
+            select(Communication).where(among(session, Communication.idempotency_key, keys))
+        )
+    }
     if org_ids:
-        batch.organizations = {o.id: o for o in session.scalars(select(Organization).where(among(session, Organization.id, org_ids)))}
-        for t in rows(select(MessageTemplate).where(among(session, MessageTemplate.organization_id, org_ids))):
-            batch.overrides[(t.organization_id, t.kind, t.channel, t.language)] = (t.subject, t.body)
+        batch.organizations = {
+            o.id: o
+            for o in session.scalars(
+                select(Organization).where(among(session, Organization.id, org_ids))
+            )
+        }
+        for t in rows(
+            select(MessageTemplate).where(among(session, MessageTemplate.organization_id, org_ids))
+        ):
+            batch.overrides[(t.organization_id, t.kind, t.channel, t.language)] = (
+                t.subject,
+                t.body,
+            )
     return batch
 
 
@@ -131,7 +192,14 @@ def _reachable(batch: Batch, patient: Patient) -> dict[str, str]:
     return found
 
 
-def _variables(ctx: Context, batch: Batch, message: OutboxMessage, patient: Patient, org: Organization, language: str) -> dict[str, Any]:
+def _variables(
+    ctx: Context,
+    batch: Batch,
+    message: OutboxMessage,
+    patient: Patient,
+    org: Organization,
+    language: str,
+) -> dict[str, Any]:
     payload = message.payload
     variables: dict[str, Any] = {
         "first_name": patient.preferred_name or patient.given_name,
@@ -147,7 +215,11 @@ def _variables(ctx: Context, batch: Batch, message: OutboxMessage, patient: Pati
         "practitioner": "",
         "expires": payload.get("expires", ""),
     }
-    appointment = batch.appointments.get(uuid.UUID(payload["appointment_id"])) if payload.get("appointment_id") else None
+    appointment = (
+        batch.appointments.get(uuid.UUID(payload["appointment_id"]))
+        if payload.get("appointment_id")
+        else None
+    )
     if appointment is not None:
         location = batch.locations.get(appointment.location_id)
         tz = zone(patient.time_zone or (location.time_zone if location else org.time_zone))
@@ -155,12 +227,21 @@ def _variables(ctx: Context, batch: Batch, message: OutboxMessage, patient: Pati
         practitioner = batch.practitioners.get(appointment.practitioner_role_id)
         variables.update(
             when=templates.when(appointment.start_at.astimezone(tz), language),
-            place=("video visit" if appointment.modality == "telehealth" else (location.name if location else "")),
+            place=(
+                "video visit"
+                if appointment.modality == "telehealth"
+                else (location.name if location else "")
+            ),
             address=", ".join(p for p in (location.line1, location.city) if p) if location else "",
             visit_type=service.name if service else "visit",
             practitioner=practitioner.display_name if practitioner else "",
         )
-        token = links.make(ctx.runtime.secret, "appointment", appointment.id, clock.now() + timedelta(days=LINK_DAYS))
+        token = links.make(
+            ctx.runtime.secret,
+            "appointment",
+            appointment.id,
+            clock.now() + timedelta(days=LINK_DAYS),
+        )
         variables["link"] = ctx.runtime.public_url(f"/r/{token}")
     if payload.get("link"):
         variables["link"] = payload["link"]
@@ -177,7 +258,9 @@ def _ics(batch: Batch, appointment: Appointment) -> bytes:
         time_zone=location.time_zone if location else "UTC",
         summary=service.name if service else "Visit",
         status=appointment.status,
-        location="Telehealth" if appointment.modality == "telehealth" else (location.name if location else None),
+        location="Telehealth"
+        if appointment.modality == "telehealth"
+        else (location.name if location else None),
         sequence=appointment.version,
     )
     return to_ical([event], name=event.summary, now=clock.now())
@@ -214,13 +297,17 @@ class Plan:
             channel, to = self.channels.pop(0)
             override = batch.overrides.get((self.org.id, self.kind, channel, self.language))
             try:
-                rendered = templates.render(self.kind, channel, self.language, self.variables, override)
+                rendered = templates.render(
+                    self.kind, channel, self.language, self.variables, override
+                )
             except KeyError:
                 continue  # no wording for this kind on this channel
             attachments: tuple[tuple[str, str, bytes], ...] = ()
             if channel == "email" and self.appointment is not None and self.kind in ICS_KINDS:
                 attachments = (("appointment.ics", "text/calendar", _ics(batch, self.appointment)),)
-            self.attempt = Attempt(channel, to, rendered, f"{self.message.idempotency_key}:{channel}", attachments)
+            self.attempt = Attempt(
+                channel, to, rendered, f"{self.message.idempotency_key}:{channel}", attachments
+            )
         return self.attempt
 
 
@@ -234,9 +321,15 @@ def plan(ctx: Context, batch: Batch, message: OutboxMessage) -> Plan | None:
     payload = message.payload
     kind = payload["kind"]
     now = clock.now()
-    patient = batch.patients.get(uuid.UUID(payload["patient_id"])) if payload.get("patient_id") else None
+    patient = (
+        batch.patients.get(uuid.UUID(payload["patient_id"])) if payload.get("patient_id") else None
+    )
     org = batch.organizations.get(message.organization_id) if message.organization_id else None
-    appointment = batch.appointments.get(uuid.UUID(payload["appointment_id"])) if payload.get("appointment_id") else None
+    appointment = (
+        batch.appointments.get(uuid.UUID(payload["appointment_id"]))
+        if payload.get("appointment_id")
+        else None
+    )
     if org is None or (patient is None and not payload.get("to")):
         message.status = "cancelled"
         return None
@@ -245,29 +338,76 @@ def plan(ctx: Context, batch: Batch, message: OutboxMessage) -> Plan | None:
         return None
 
     tz = zone((patient.time_zone if patient else None) or org.time_zone)
-    if kind not in REPLIES and rules.in_quiet_hours(now, tz, org.quiet_hours_start, org.quiet_hours_end):
+    if kind not in REPLIES and rules.in_quiet_hours(
+        now, tz, org.quiet_hours_start, org.quiet_hours_end
+    ):
         message.status = "pending"
-        message.available_at = rules.quiet_end_after(now, tz, org.quiet_hours_start, org.quiet_hours_end)
+        message.available_at = rules.quiet_end_after(
+            now, tz, org.quiet_hours_start, org.quiet_hours_end
+        )
         message.locked_until = None
         return None
 
-    language = templates.language_of(payload.get("language") or (patient.preferred_language if patient else "en"))
+    language = templates.language_of(
+        payload.get("language") or (patient.preferred_language if patient else "en")
+    )
     if payload.get("channel") == "sms" and payload.get("to"):
         order, addresses = ["sms"], {"sms": payload["to"]}
     else:
         assert patient is not None
         addresses = _reachable(batch, patient)
-        consented = {channel for channel, status in batch.consent.get(patient.id, {}).items() if status == "granted"}
-        order = rules.channel_order(payload.get("channels") or ["sms", "email"], consented, set(addresses))
+        consented = {
+            channel
+            for channel, status in batch.consent.get(patient.id, {}).items()
+            if status == "granted"
+        }
+        order = rules.channel_order(
+            payload.get("channels") or ["sms", "email"], consented, set(addresses)
+        )
     if not order:
-        _record(ctx, message, patient, appointment, "portal", kind, "skipped", None, "", language, error="no consented channel")
+        _record(
+            ctx,
+            message,
+            patient,
+            appointment,
+            "portal",
+            kind,
+            "skipped",
+            None,
+            "",
+            language,
+            error="no consented channel",
+        )
         return None
 
-    variables = _variables(ctx, batch, message, patient, org, language) if patient else {"org_name": org.name, "org_phone": org.phone or "", "first_name": "", "link": ctx.runtime.public_url("/")}
-    channels = [(c, addresses[c]) for c in order if not (c == "email" and ctx.runtime.email is None)]
+    variables = (
+        _variables(ctx, batch, message, patient, org, language)
+        if patient
+        else {
+            "org_name": org.name,
+            "org_phone": org.phone or "",
+            "first_name": "",
+            "link": ctx.runtime.public_url("/"),
+        }
+    )
+    channels = [
+        (c, addresses[c]) for c in order if not (c == "email" and ctx.runtime.email is None)
+    ]
     found = Plan(message, patient, appointment, org, kind, language, channels, variables)
     if found.next_attempt(batch) is None:
-        _record(ctx, message, patient, appointment, "portal", kind, "skipped", None, "", language, error="no wording for a consented channel")
+        _record(
+            ctx,
+            message,
+            patient,
+            appointment,
+            "portal",
+            kind,
+            "skipped",
+            None,
+            "",
+            language,
+            error="no wording for a consented channel",
+        )
         return None
     return found
 
@@ -278,12 +418,24 @@ def _send(ctx: Context, org: Organization, attempt: Attempt) -> str | None:
         if not org.sms_number:
             raise PermanentFailure("organization has no SMS number")
         return ctx.runtime.sms.send(
-            OutgoingSms(to=attempt.to, from_=org.sms_number, body=attempt.rendered.body, idempotency_key=attempt.key,
-                        status_callback=ctx.runtime.public_url("/webhooks/sms/status"))
+            OutgoingSms(
+                to=attempt.to,
+                from_=org.sms_number,
+                body=attempt.rendered.body,
+                idempotency_key=attempt.key,
+                status_callback=ctx.runtime.public_url("/webhooks/sms/status"),
+            )
         )
     if attempt.channel == "email":
-        return ctx.runtime.email.send(OutgoingEmail(to=attempt.to, subject=attempt.rendered.subject or org.name, text=attempt.rendered.body,
-                                                    idempotency_key=attempt.key, attachments=attempt.attachments))
+        return ctx.runtime.email.send(
+            OutgoingEmail(
+                to=attempt.to,
+                subject=attempt.rendered.subject or org.name,
+                text=attempt.rendered.body,
+                idempotency_key=attempt.key,
+                attachments=attempt.attachments,
+            )
+        )
     return None  # portal: the message itself is the delivery
 
 
@@ -321,27 +473,72 @@ def deliver(ctx: Context, batch: Batch, plans: list[Plan]) -> None:
             if isinstance(outcome, TemporaryFailure):
                 fail(ctx.session, p.message, f"TemporaryFailure: {outcome.safe_detail}")
             elif isinstance(outcome, PermanentFailure):
-                _record(ctx, p.message, p.patient, p.appointment, attempt.channel, p.kind, "failed", attempt.to, attempt.rendered.body,
-                        p.language, key=attempt.key, error=outcome.safe_detail, subject=attempt.rendered.subject, batch=batch)
+                _record(
+                    ctx,
+                    p.message,
+                    p.patient,
+                    p.appointment,
+                    attempt.channel,
+                    p.kind,
+                    "failed",
+                    attempt.to,
+                    attempt.rendered.body,
+                    p.language,
+                    key=attempt.key,
+                    error=outcome.safe_detail,
+                    subject=attempt.rendered.subject,
+                    batch=batch,
+                )
                 if p.next_attempt(batch) is not None:
                     fallbacks.append(p)
             else:
-                _record(ctx, p.message, p.patient, p.appointment, attempt.channel, p.kind,
-                        "delivered" if attempt.channel == "portal" else "sent", attempt.to, attempt.rendered.body, p.language,
-                        key=attempt.key, provider_id=outcome, subject=attempt.rendered.subject,
-                        from_address=p.org.sms_number if attempt.channel == "sms" else None, batch=batch)
+                _record(
+                    ctx,
+                    p.message,
+                    p.patient,
+                    p.appointment,
+                    attempt.channel,
+                    p.kind,
+                    "delivered" if attempt.channel == "portal" else "sent",
+                    attempt.to,
+                    attempt.rendered.body,
+                    p.language,
+                    key=attempt.key,
+                    provider_id=outcome,
+                    subject=attempt.rendered.subject,
+                    from_address=p.org.sms_number if attempt.channel == "sms" else None,
+                    batch=batch,
+                )
         plans = fallbacks
 
 
-def _record(ctx: Context, message: OutboxMessage, patient: Patient | None, appointment: Appointment | None, channel: str, kind: str,
-            status: str, to: str | None, body: str, language: str, *, key: str | None = None, provider_id: str | None = None,
-            error: str | None = None, subject: str | None = None, from_address: str | None = None,
-            batch: Batch | None = None) -> Communication:
+def _record(
+    ctx: Context,
+    message: OutboxMessage,
+    patient: Patient | None,
+    appointment: Appointment | None,
+    channel: str,
+    kind: str,
+    status: str,
+    to: str | None,
+    body: str,
+    language: str,
+    *,
+    key: str | None = None,
+    provider_id: str | None = None,
+    error: str | None = None,
+    subject: str | None = None,
+    from_address: str | None = None,
+    batch: Batch | None = None,
+) -> Communication:
     now = clock.now()
     existing = batch.recorded.get(key) if batch is not None and key is not None else None
     if existing is not None:
         # A retry after a crash: the provider answered with the first send; keep one row.
-        existing.status, existing.provider_message_id = status, provider_id or existing.provider_message_id
+        existing.status, existing.provider_message_id = (
+            status,
+            provider_id or existing.provider_message_id,
+        )
         return existing
     communication = Communication(
         organization_id=message.organization_id,
@@ -374,18 +571,44 @@ def send_batch(ctx: Context, messages: list[OutboxMessage]) -> None:
     ctx.session.flush()
     for message in messages:
         if message.payload.get("patient_id"):
-            ctx.audit("execute", "Communication", message.id, patient_id=uuid.UUID(message.payload["patient_id"]),
-                      organization_id=message.organization_id, kind=message.payload["kind"])
+            ctx.audit(
+                "execute",
+                "Communication",
+                message.id,
+                patient_id=uuid.UUID(message.payload["patient_id"]),
+                organization_id=message.organization_id,
+                kind=message.payload["kind"],
+            )
 
 
-def queue(ctx: Context, *, kind: str, organization_id: uuid.UUID, patient_id: uuid.UUID | None, key: str,
-          appointment_id: uuid.UUID | None = None, available_at: datetime | None = None, **payload: Any) -> OutboxMessage:
+def queue(
+    ctx: Context,
+    *,
+    kind: str,
+    organization_id: uuid.UUID,
+    patient_id: uuid.UUID | None,
+    key: str,
+    appointment_id: uuid.UUID | None = None,
+    available_at: datetime | None = None,
+    **payload: Any,
+) -> OutboxMessage:
     """Ask for a message to go out (after this transaction commits)."""
     from liaison.jobs.outbox import enqueue
 
-    body = {"kind": kind, "patient_id": str(patient_id) if patient_id else None, **{k: v for k, v in payload.items() if v is not None}}
+    body = {
+        "kind": kind,
+        "patient_id": str(patient_id) if patient_id else None,
+        **{k: v for k, v in payload.items() if v is not None},
+    }
     if appointment_id is not None:
         body["appointment_id"] = str(appointment_id)
-    message = enqueue(ctx.session, "message.send", body, idempotency_key=key, organization_id=organization_id, available_at=available_at)
+    message = enqueue(
+        ctx.session,
+        "message.send",
+        body,
+        idempotency_key=key,
+        organization_id=organization_id,
+        available_at=available_at,
+    )
     message.appointment_id = appointment_id if kind in NEEDS_BOOKED else None
     return message

@@ -32,14 +32,22 @@ from liaison.models import (
 SYSTEM = "a provider webhook is matched to its organization by number"
 ORDER = {"queued": 0, "sent": 1, "delivered": 2, "failed": 2, "bounced": 2}
 FINAL = 2
-STATUS = {"sent": "sent", "delivered": "delivered", "failed": "failed", "undelivered": "failed", "bounced": "bounced"}
+STATUS = {
+    "sent": "sent",
+    "delivered": "delivered",
+    "failed": "failed",
+    "undelivered": "failed",
+    "bounced": "bounced",
+}
 
 
 def delivery_receipt(ctx: Context, provider_id: str, provider_status: str) -> bool:
     """Move a sent message's status forward. False when the message is unknown."""
     status = STATUS.get(provider_status.lower())
     communication = ctx.session.scalar(
-        unscoped_system(select(Communication).where(Communication.provider_message_id == provider_id), SYSTEM)
+        unscoped_system(
+            select(Communication).where(Communication.provider_message_id == provider_id), SYSTEM
+        )
     )
     if communication is None or status is None:
         return communication is not None
@@ -51,8 +59,14 @@ def delivery_receipt(ctx: Context, provider_id: str, provider_status: str) -> bo
         communication.delivered_at = clock.now()
     if status in ("failed", "bounced"):
         communication.error = f"provider reported {provider_status.lower()}"
-    ctx.audit("update", "Communication", communication.id, patient_id=communication.patient_id,
-              organization_id=communication.organization_id, status=status)
+    ctx.audit(
+        "update",
+        "Communication",
+        communication.id,
+        patient_id=communication.patient_id,
+        organization_id=communication.organization_id,
+        status=status,
+    )
     return True
 
 
@@ -63,7 +77,9 @@ class InboundResult:
     intent: str
 
 
-def inbound_text(ctx: Context, *, provider_id: str, from_: str, to: str, body: str) -> InboundResult:
+def inbound_text(
+    ctx: Context, *, provider_id: str, from_: str, to: str, body: str
+) -> InboundResult:
     session = ctx.session
     try:
         sender, receiver = normalize_phone(from_), normalize_phone(to)
@@ -73,33 +89,77 @@ def inbound_text(ctx: Context, *, provider_id: str, from_: str, to: str, body: s
     if org is None:
         return InboundResult(None, None, "unknown-number")
     key = f"inbound:{provider_id}"
-    existing = session.scalar(unscoped_system(select(Communication).where(Communication.idempotency_key == key), SYSTEM))
+    existing = session.scalar(
+        unscoped_system(select(Communication).where(Communication.idempotency_key == key), SYSTEM)
+    )
     if existing is not None:
         return InboundResult(org.id, existing.id, "duplicate")
 
-    owners = list(session.scalars(unscoped_system(
-        select(PatientTelecom.patient_id).where(PatientTelecom.organization_id == org.id, PatientTelecom.value == sender), SYSTEM)))
+    owners = list(
+        session.scalars(
+            unscoped_system(
+                select(PatientTelecom.patient_id).where(
+                    PatientTelecom.organization_id == org.id, PatientTelecom.value == sender
+                ),
+                SYSTEM,
+            )
+        )
+    )
     patient_id = _most_recently_texted(ctx, org.id, owners, sender)
     reply = rules.read_reply(body)
     now = clock.now()
     communication = Communication(
-        organization_id=org.id, patient_id=patient_id, channel="sms", direction="inbound", kind="message",
-        status="received", from_address=sender, to_address=receiver, body=body[:1600], idempotency_key=key,
-        provider_message_id=provider_id, created_at=now, sent_at=now,
+        organization_id=org.id,
+        patient_id=patient_id,
+        channel="sms",
+        direction="inbound",
+        kind="message",
+        status="received",
+        from_address=sender,
+        to_address=receiver,
+        body=body[:1600],
+        idempotency_key=key,
+        provider_message_id=provider_id,
+        created_at=now,
+        sent_at=now,
     )
     session.add(communication)
     session.flush()
-    ctx.audit("create", "Communication", communication.id, patient_id=patient_id, organization_id=org.id, intent=reply.intent)
+    ctx.audit(
+        "create",
+        "Communication",
+        communication.id,
+        patient_id=patient_id,
+        organization_id=org.id,
+        intent=reply.intent,
+    )
 
     def answer(kind: str, **extra: object) -> None:
-        queue(ctx, kind=kind, organization_id=org.id, patient_id=patient_id, key=f"reply:{provider_id}",
-              channel="sms", to=sender, **extra)
+        queue(
+            ctx,
+            kind=kind,
+            organization_id=org.id,
+            patient_id=patient_id,
+            key=f"reply:{provider_id}",
+            channel="sms",
+            to=sender,
+            **extra,
+        )
 
     if reply.intent in ("stop", "start"):
         status = "revoked" if reply.intent == "stop" else "granted"
         for owner in owners or []:
-            session.add(CommunicationConsent(organization_id=org.id, patient_id=owner, channel="sms", status=status,
-                                             given_by="patient", method="sms-keyword", recorded_at=now))
+            session.add(
+                CommunicationConsent(
+                    organization_id=org.id,
+                    patient_id=owner,
+                    channel="sms",
+                    status=status,
+                    given_by="patient",
+                    method="sms-keyword",
+                    recorded_at=now,
+                )
+            )
         communication.kind = "keyword"
         answer("stopped" if reply.intent == "stop" else "started")
         return InboundResult(org.id, communication.id, reply.intent)
@@ -118,8 +178,17 @@ def inbound_text(ctx: Context, *, provider_id: str, from_: str, to: str, body: s
         communication.appointment_id = appointment.id
         communication.kind = f"reply-{reply.intent}"
         if reply.intent == "confirm":
-            session.add(AppointmentHistory(organization_id=org.id, appointment_id=appointment.id, at=now, action="confirmed-by-patient",
-                                           from_status=appointment.status, to_status=appointment.status, reason="text reply"))
+            session.add(
+                AppointmentHistory(
+                    organization_id=org.id,
+                    appointment_id=appointment.id,
+                    at=now,
+                    action="confirmed-by-patient",
+                    from_status=appointment.status,
+                    to_status=appointment.status,
+                    reason="text reply",
+                )
+            )
             answer("reply-confirmed", appointment_id=appointment.id)
         elif reply.intent == "cancel":
             from liaison.scheduling import booking
@@ -131,13 +200,30 @@ def inbound_text(ctx: Context, *, provider_id: str, from_: str, to: str, body: s
         return InboundResult(org.id, communication.id, reply.intent)
 
     if reply.intent == "score":
-        asked = session.scalar(unscoped_system(
-            select(Communication).where(Communication.organization_id == org.id, Communication.patient_id == patient_id,
-                                        Communication.kind == "follow-up", Communication.direction == "outbound")
-            .order_by(Communication.created_at.desc()).limit(1), SYSTEM))
+        asked = session.scalar(
+            unscoped_system(
+                select(Communication)
+                .where(
+                    Communication.organization_id == org.id,
+                    Communication.patient_id == patient_id,
+                    Communication.kind == "follow-up",
+                    Communication.direction == "outbound",
+                )
+                .order_by(Communication.created_at.desc())
+                .limit(1),
+                SYSTEM,
+            )
+        )
         if asked is not None and asked.appointment_id is not None:
-            session.add(SurveyResponse(organization_id=org.id, appointment_id=asked.appointment_id, patient_id=patient_id,
-                                       score=reply.score or 0, received_at=now))
+            session.add(
+                SurveyResponse(
+                    organization_id=org.id,
+                    appointment_id=asked.appointment_id,
+                    patient_id=patient_id,
+                    score=reply.score or 0,
+                    received_at=now,
+                )
+            )
             communication.kind = "survey-answer"
             communication.appointment_id = asked.appointment_id
             answer("survey-thanks")
@@ -145,33 +231,70 @@ def inbound_text(ctx: Context, *, provider_id: str, from_: str, to: str, body: s
     return InboundResult(org.id, communication.id, "message")
 
 
-def _most_recently_texted(ctx: Context, organization_id: uuid.UUID, owners: list[uuid.UUID], number: str) -> uuid.UUID | None:
+def _most_recently_texted(
+    ctx: Context, organization_id: uuid.UUID, owners: list[uuid.UUID], number: str
+) -> uuid.UUID | None:
     """Several patients may share a phone (a family): the reply is taken to be about the
     one Liaison texted last at that number."""
     if not owners:
         return None
     if len(owners) == 1:
         return owners[0]
-    last = ctx.session.scalar(unscoped_system(
-        select(Communication.patient_id).where(
-            Communication.organization_id == organization_id, Communication.to_address == number,
-            Communication.direction == "outbound", Communication.patient_id.in_(owners))
-        .order_by(Communication.created_at.desc()).limit(1), SYSTEM))
+    last = ctx.session.scalar(
+        unscoped_system(
+            select(Communication.patient_id)
+            .where(
+                Communication.organization_id == organization_id,
+                Communication.to_address == number,
+                Communication.direction == "outbound",
+                Communication.patient_id.in_(owners),
+            )
+            .order_by(Communication.created_at.desc())
+            .limit(1),
+            SYSTEM,
+        )
+    )
     return last or owners[0]
 
 
-def _reminded_appointment(ctx: Context, organization_id: uuid.UUID, patient_id: uuid.UUID) -> Appointment | None:
+def _reminded_appointment(
+    ctx: Context, organization_id: uuid.UUID, patient_id: uuid.UUID
+) -> Appointment | None:
     """The upcoming booked appointment a reply is about: the one last reminded of, else
     the next one."""
     now = clock.now()
-    reminded = ctx.session.scalar(unscoped_system(
-        select(Appointment).join(Communication, (Communication.organization_id == Appointment.organization_id) & (Communication.appointment_id == Appointment.id))
-        .where(Communication.patient_id == patient_id, Communication.kind.in_(("reminder", "confirmation", "rescheduled")),
-               Appointment.status == "booked", Appointment.start_at > now)
-        .order_by(Communication.created_at.desc()).limit(1), SYSTEM))
+    reminded = ctx.session.scalar(
+        unscoped_system(
+            select(Appointment)
+            .join(
+                Communication,
+                (Communication.organization_id == Appointment.organization_id)
+                & (Communication.appointment_id == Appointment.id),
+            )
+            .where(
+                Communication.patient_id == patient_id,
+                Communication.kind.in_(("reminder", "confirmation", "rescheduled")),
+                Appointment.status == "booked",
+                Appointment.start_at > now,
+            )
+            .order_by(Communication.created_at.desc())
+            .limit(1),
+            SYSTEM,
+        )
+    )
     if reminded is not None:
         return reminded
-    return ctx.session.scalar(unscoped_system(
-        select(Appointment).where(Appointment.organization_id == organization_id, Appointment.patient_id == patient_id,
-                                  Appointment.status == "booked", Appointment.start_at > now)
-        .order_by(Appointment.start_at).limit(1), SYSTEM))
+    return ctx.session.scalar(
+        unscoped_system(
+            select(Appointment)
+            .where(
+                Appointment.organization_id == organization_id,
+                Appointment.patient_id == patient_id,
+                Appointment.status == "booked",
+                Appointment.start_at > now,
+            )
+            .order_by(Appointment.start_at)
+            .limit(1),
+            SYSTEM,
+        )
+    )

@@ -27,7 +27,9 @@ class LinkTarget:
 
 
 def _mac(secret: str, body: bytes) -> bytes:
-    return hmac.new(secret.encode(), b"liaison-link\x00" + body, hashlib.sha256).digest()[:_MAC_BYTES]
+    return hmac.new(secret.encode(), b"liaison-link\x00" + body, hashlib.sha256).digest()[
+        :_MAC_BYTES
+    ]
 
 
 def make(secret: str, purpose: str, record_id: uuid.UUID, expires_at: datetime) -> str:

@@ -28,7 +28,12 @@ SEND = "message.send"
 TOO_LATE = timedelta(minutes=30)
 
 
-def schedule(ctx: Context, appointment: Appointment, service: HealthcareService, patient: Patient | None = None) -> int:
+def schedule(
+    ctx: Context,
+    appointment: Appointment,
+    service: HealthcareService,
+    patient: Patient | None = None,
+) -> int:
     """Queue the visit type's reminders for a booked appointment. Returns how many."""
     org = ctx.session.get(Organization, appointment.organization_id)
     if org is None:
@@ -37,13 +42,24 @@ def schedule(ctx: Context, appointment: Appointment, service: HealthcareService,
     now = clock.now()
     queued = 0
     for minutes in sorted(set(service.reminder_offsets_minutes or []), reverse=True):
-        due = rules.reminder_due(appointment.start_at, timedelta(minutes=minutes), tz, org.quiet_hours_start, org.quiet_hours_end)
+        due = rules.reminder_due(
+            appointment.start_at,
+            timedelta(minutes=minutes),
+            tz,
+            org.quiet_hours_start,
+            org.quiet_hours_end,
+        )
         if due <= now or appointment.start_at - due < TOO_LATE:
             continue
         message = enqueue(
             ctx.session,
             SEND,
-            {"kind": "reminder", "appointment_id": str(appointment.id), "patient_id": str(appointment.patient_id), "offset_minutes": minutes},
+            {
+                "kind": "reminder",
+                "appointment_id": str(appointment.id),
+                "patient_id": str(appointment.patient_id),
+                "offset_minutes": minutes,
+            },
             idempotency_key=f"reminder:{appointment.id}:{minutes}",
             organization_id=appointment.organization_id,
             available_at=due,
@@ -57,8 +73,13 @@ def cancel(ctx: Context, appointment_id: uuid.UUID) -> None:
     """Cancel every message still waiting for this appointment (reminders above all)."""
     stmt = (
         update(OutboxMessage)
-        .where(OutboxMessage.appointment_id == appointment_id, OutboxMessage.status.in_(("pending", "processing")))
+        .where(
+            OutboxMessage.appointment_id == appointment_id,
+            OutboxMessage.status.in_(("pending", "processing")),
+        )
         .values(status="cancelled", locked_until=None)
         .execution_options(synchronize_session=False)
     )
-    ctx.session.execute(unscoped_system(stmt, "outbox rows of an appointment the caller just changed"))
+    ctx.session.execute(
+        unscoped_system(stmt, "outbox rows of an appointment the caller just changed")
+    )

@@ -37,7 +37,9 @@ def quiet_end_after(instant: datetime, zone: ZoneInfo, start: str, end: str) -> 
     return datetime.combine(wake.date(), wake.time(), tzinfo=zone)
 
 
-def reminder_due(start: datetime, offset: timedelta, zone: ZoneInfo, quiet_start: str, quiet_end: str) -> datetime:
+def reminder_due(
+    start: datetime, offset: timedelta, zone: ZoneInfo, quiet_start: str, quiet_end: str
+) -> datetime:
     """When a reminder ``offset`` before ``start`` should go out.
 
     A reminder that would fall in the patient's quiet hours goes out earlier, at the
@@ -62,7 +64,11 @@ def channel_order(preferred: Sequence[str], consented: set[str], reachable: set[
     """Channels to try, in order: preferred ones the patient agreed to and can be
     reached on, then any other consented, reachable channel as a fallback."""
     order = [c for c in preferred if c in consented and c in reachable]
-    order += [c for c in ("sms", "email", "portal") if c in consented and c in reachable and c not in order]
+    order += [
+        c
+        for c in ("sms", "email", "portal")
+        if c in consented and c in reachable and c not in order
+    ]
     return order
 
 

@@ -28,16 +28,28 @@ def _appointment(ctx: Context, message: OutboxMessage) -> Appointment | None:
 def confirm_booking(ctx: Context, message: OutboxMessage) -> None:
     appointment = _appointment(ctx, message)
     if appointment is not None and appointment.status == "booked":
-        queue(ctx, kind="confirmation", organization_id=appointment.organization_id, patient_id=appointment.patient_id,
-              appointment_id=appointment.id, key=f"confirmation:{message.id}")
+        queue(
+            ctx,
+            kind="confirmation",
+            organization_id=appointment.organization_id,
+            patient_id=appointment.patient_id,
+            appointment_id=appointment.id,
+            key=f"confirmation:{message.id}",
+        )
 
 
 @registry.handles("appointment.rescheduled")
 def confirm_new_time(ctx: Context, message: OutboxMessage) -> None:
     appointment = _appointment(ctx, message)
     if appointment is not None and appointment.status == "booked":
-        queue(ctx, kind="rescheduled", organization_id=appointment.organization_id, patient_id=appointment.patient_id,
-              appointment_id=appointment.id, key=f"rescheduled:{message.id}")
+        queue(
+            ctx,
+            kind="rescheduled",
+            organization_id=appointment.organization_id,
+            patient_id=appointment.patient_id,
+            appointment_id=appointment.id,
+            key=f"rescheduled:{message.id}",
+        )
 
 
 @registry.handles("appointment.cancelled")
@@ -47,16 +59,29 @@ def tell_about_cancellation(ctx: Context, message: OutboxMessage) -> None:
         return
     appointment = _appointment(ctx, message)
     if appointment is not None:
-        queue(ctx, kind="cancellation", organization_id=appointment.organization_id, patient_id=appointment.patient_id,
-              appointment_id=appointment.id, key=f"cancellation:{message.id}", note=message.payload.get("reason"))
+        queue(
+            ctx,
+            kind="cancellation",
+            organization_id=appointment.organization_id,
+            patient_id=appointment.patient_id,
+            appointment_id=appointment.id,
+            key=f"cancellation:{message.id}",
+            note=message.payload.get("reason"),
+        )
 
 
 @registry.handles("appointment.noshow")
 def reach_out_after_no_show(ctx: Context, message: OutboxMessage) -> None:
     appointment = _appointment(ctx, message)
     if appointment is not None:
-        queue(ctx, kind="no-show", organization_id=appointment.organization_id, patient_id=appointment.patient_id,
-              appointment_id=appointment.id, key=f"no-show:{message.id}")
+        queue(
+            ctx,
+            kind="no-show",
+            organization_id=appointment.organization_id,
+            patient_id=appointment.patient_id,
+            appointment_id=appointment.id,
+            key=f"no-show:{message.id}",
+        )
 
 
 @registry.handles("appointment.fulfilled")
@@ -64,12 +89,27 @@ def ask_how_it_went(ctx: Context, message: OutboxMessage) -> None:
     appointment = _appointment(ctx, message)
     if appointment is None:
         return
-    service = ctx.session.scalar(unscoped_system(select(HealthcareService).where(HealthcareService.id == appointment.healthcare_service_id), SYSTEM))
+    service = ctx.session.scalar(
+        unscoped_system(
+            select(HealthcareService).where(
+                HealthcareService.id == appointment.healthcare_service_id
+            ),
+            SYSTEM,
+        )
+    )
     if service is None or service.follow_up_hours is None:
         return
-    queue(ctx, kind="follow-up", organization_id=appointment.organization_id, patient_id=appointment.patient_id,
-          appointment_id=appointment.id, key=f"follow-up:{appointment.id}",
-          available_at=appointment.end_at + timedelta(hours=service.follow_up_hours))
+    queue(
+        ctx,
+        kind="follow-up",
+        organization_id=appointment.organization_id,
+        patient_id=appointment.patient_id,
+        appointment_id=appointment.id,
+        key=f"follow-up:{appointment.id}",
+        available_at=appointment.end_at + timedelta(hours=service.follow_up_hours),
+    )
 
 
-registry.INFORMATIONAL.update({"appointment.arrived", "appointment.checked-in", "appointment.entered-in-error"})
+registry.INFORMATIONAL.update(
+    {"appointment.arrived", "appointment.checked-in", "appointment.entered-in-error"}
+)

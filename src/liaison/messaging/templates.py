@@ -9,8 +9,8 @@ organization, time, place and links only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
@@ -44,66 +44,227 @@ KINDS = (
 SMS_VARIABLES = {"first_name", "org_name", "org_phone", "when", "place", "link", "expires", "note"}
 EMAIL_VARIABLES = SMS_VARIABLES | {"visit_type", "practitioner", "address", "last_name"}
 
-_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
+_env = SandboxedEnvironment(
+    undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+)
 
 # (kind, channel, language) -> (subject or None, body)
 DEFAULTS: dict[tuple[str, str, str], tuple[str | None, str]] = {
-    ("reminder", "sms", "en"): (None, "{{ org_name }}: Hi {{ first_name }}, reminder of your visit {{ when }} at {{ place }}. Reply C to confirm, N to cancel, R to reschedule. {{ link }}"),
-    ("reminder", "sms", "es"): (None, "{{ org_name }}: Hola {{ first_name }}, le recordamos su cita el {{ when }} en {{ place }}. Responda C para confirmar, N para cancelar, R para cambiarla. {{ link }}"),
-    ("reminder", "email", "en"): ("Reminder: your visit {{ when }}", "Hello {{ first_name }},\n\nThis is a reminder of your {{ visit_type }} with {{ practitioner }} on {{ when }} at {{ place }}{% if address %} ({{ address }}){% endif %}.\n\nConfirm, cancel or reschedule: {{ link }}\n\n{{ org_name }} {{ org_phone }}"),
-    ("reminder", "email", "es"): ("Recordatorio: su cita el {{ when }}", "Hola {{ first_name }}:\n\nLe recordamos su {{ visit_type }} con {{ practitioner }} el {{ when }} en {{ place }}{% if address %} ({{ address }}){% endif %}.\n\nConfirmar, cancelar o cambiar: {{ link }}\n\n{{ org_name }} {{ org_phone }}"),
-    ("confirmation", "sms", "en"): (None, "{{ org_name }}: {{ first_name }}, you're booked {{ when }} at {{ place }}. {{ link }}"),
-    ("confirmation", "sms", "es"): (None, "{{ org_name }}: {{ first_name }}, su cita quedó el {{ when }} en {{ place }}. {{ link }}"),
-    ("confirmation", "email", "en"): ("Your visit {{ when }} is booked", "Hello {{ first_name }},\n\nYour {{ visit_type }} with {{ practitioner }} is booked for {{ when }} at {{ place }}. The calendar file is attached.\n\nManage it: {{ link }}\n\n{{ org_name }} {{ org_phone }}"),
-    ("confirmation", "email", "es"): ("Su cita del {{ when }} está confirmada", "Hola {{ first_name }}:\n\nSu {{ visit_type }} con {{ practitioner }} quedó para el {{ when }} en {{ place }}. Adjuntamos el archivo de calendario.\n\nGestionarla: {{ link }}\n\n{{ org_name }} {{ org_phone }}"),
-    ("rescheduled", "sms", "en"): (None, "{{ org_name }}: {{ first_name }}, your visit is now {{ when }} at {{ place }}. {{ link }}"),
-    ("rescheduled", "sms", "es"): (None, "{{ org_name }}: {{ first_name }}, su cita ahora es el {{ when }} en {{ place }}. {{ link }}"),
-    ("rescheduled", "email", "en"): ("Your visit moved to {{ when }}", "Hello {{ first_name }},\n\nYour {{ visit_type }} is now on {{ when }} at {{ place }}.\n\n{{ link }}\n\n{{ org_name }} {{ org_phone }}"),
-    ("rescheduled", "email", "es"): ("Su cita cambió al {{ when }}", "Hola {{ first_name }}:\n\nSu {{ visit_type }} ahora es el {{ when }} en {{ place }}.\n\n{{ link }}\n\n{{ org_name }} {{ org_phone }}"),
-    ("cancellation", "sms", "en"): (None, "{{ org_name }}: {{ first_name }}, your visit {{ when }} is cancelled. To book again: {{ link }} or call {{ org_phone }}."),
-    ("cancellation", "sms", "es"): (None, "{{ org_name }}: {{ first_name }}, su cita del {{ when }} fue cancelada. Para reservar: {{ link }} o llame al {{ org_phone }}."),
-    ("cancellation", "email", "en"): ("Your visit {{ when }} is cancelled", "Hello {{ first_name }},\n\nYour {{ visit_type }} on {{ when }} is cancelled.{% if note %} {{ note }}{% endif %}\n\nTo book again: {{ link }} or call {{ org_phone }}.\n\n{{ org_name }}"),
-    ("cancellation", "email", "es"): ("Su cita del {{ when }} fue cancelada", "Hola {{ first_name }}:\n\nSu {{ visit_type }} del {{ when }} fue cancelada.{% if note %} {{ note }}{% endif %}\n\nPara reservar: {{ link }} o llame al {{ org_phone }}.\n\n{{ org_name }}"),
-    ("no-show", "sms", "en"): (None, "{{ org_name }}: {{ first_name }}, we missed you today. Book a new time: {{ link }} or call {{ org_phone }}."),
-    ("no-show", "sms", "es"): (None, "{{ org_name }}: {{ first_name }}, lo extrañamos hoy. Reserve otra cita: {{ link }} o llame al {{ org_phone }}."),
-    ("no-show", "email", "en"): ("We missed you today", "Hello {{ first_name }},\n\nWe missed you at your {{ visit_type }} on {{ when }}. Book a new time: {{ link }} or call {{ org_phone }}.\n\n{{ org_name }}"),
-    ("no-show", "email", "es"): ("Lo extrañamos hoy", "Hola {{ first_name }}:\n\nNo pudimos verle en su {{ visit_type }} del {{ when }}. Reserve otra cita: {{ link }} o llame al {{ org_phone }}.\n\n{{ org_name }}"),
-    ("follow-up", "sms", "en"): (None, "{{ org_name }}: {{ first_name }}, how was your visit {{ when }}? Reply 1 (poor) to 5 (excellent)."),
-    ("follow-up", "sms", "es"): (None, "{{ org_name }}: {{ first_name }}, ¿cómo fue su cita del {{ when }}? Responda del 1 (mala) al 5 (excelente)."),
-    ("follow-up", "email", "en"): ("How was your visit?", "Hello {{ first_name }},\n\nHow was your visit on {{ when }}? Reply with a number from 1 (poor) to 5 (excellent).\n\n{{ org_name }}"),
-    ("follow-up", "email", "es"): ("¿Cómo fue su cita?", "Hola {{ first_name }}:\n\n¿Cómo fue su cita del {{ when }}? Responda con un número del 1 (mala) al 5 (excelente).\n\n{{ org_name }}"),
-    ("waitlist-offer", "sms", "en"): (None, "{{ org_name }}: {{ first_name }}, an earlier time opened: {{ when }} at {{ place }}. Take it before {{ expires }}: {{ link }}"),
-    ("waitlist-offer", "sms", "es"): (None, "{{ org_name }}: {{ first_name }}, se abrió un horario antes: {{ when }} en {{ place }}. Tómelo antes de las {{ expires }}: {{ link }}"),
-    ("waitlist-offer", "email", "en"): ("An earlier time opened: {{ when }}", "Hello {{ first_name }},\n\nAn earlier {{ visit_type }} opened on {{ when }} at {{ place }}. It is held for you until {{ expires }}: {{ link }}\n\n{{ org_name }}"),
-    ("waitlist-offer", "email", "es"): ("Se abrió un horario: {{ when }}", "Hola {{ first_name }}:\n\nSe abrió una {{ visit_type }} el {{ when }} en {{ place }}. Se la reservamos hasta las {{ expires }}: {{ link }}\n\n{{ org_name }}"),
-    ("waitlist-taken", "sms", "en"): (None, "{{ org_name }}: sorry {{ first_name }}, that time was taken by someone else. You stay on the waitlist."),
-    ("waitlist-taken", "sms", "es"): (None, "{{ org_name }}: lo sentimos {{ first_name }}, ese horario ya fue tomado. Usted sigue en la lista de espera."),
-    ("waitlist-taken", "email", "en"): ("That time was taken", "Hello {{ first_name }},\n\nSorry, the time we offered was taken by someone else. You stay on the waitlist.\n\n{{ org_name }}"),
-    ("waitlist-taken", "email", "es"): ("Ese horario ya fue tomado", "Hola {{ first_name }}:\n\nLo sentimos, el horario ofrecido ya fue tomado. Usted sigue en la lista de espera.\n\n{{ org_name }}"),
-    ("recall", "sms", "en"): (None, "{{ org_name }}: Hi {{ first_name }}, it's time to book your next visit. {{ link }} or call {{ org_phone }}."),
-    ("recall", "sms", "es"): (None, "{{ org_name }}: Hola {{ first_name }}, es hora de reservar su próxima cita. {{ link }} o llame al {{ org_phone }}."),
-    ("recall", "email", "en"): ("Time for your {{ visit_type }}", "Hello {{ first_name }},\n\nIt is time to book your next {{ visit_type }}: {{ link }} or call {{ org_phone }}.\n\n{{ org_name }}"),
-    ("recall", "email", "es"): ("Es hora de su {{ visit_type }}", "Hola {{ first_name }}:\n\nEs hora de reservar su próxima {{ visit_type }}: {{ link }} o llame al {{ org_phone }}.\n\n{{ org_name }}"),
-    ("broadcast", "sms", "en"): (None, "{{ org_name }}: {{ note }} Your visit {{ when }}: {{ link }}"),
-    ("broadcast", "sms", "es"): (None, "{{ org_name }}: {{ note }} Su cita del {{ when }}: {{ link }}"),
-    ("broadcast", "email", "en"): ("Important: your visit {{ when }}", "Hello {{ first_name }},\n\n{{ note }}\n\nYour visit on {{ when }}: {{ link }}\n\n{{ org_name }} {{ org_phone }}"),
-    ("broadcast", "email", "es"): ("Importante: su cita del {{ when }}", "Hola {{ first_name }}:\n\n{{ note }}\n\nSu cita del {{ when }}: {{ link }}\n\n{{ org_name }} {{ org_phone }}"),
+    ("reminder", "sms", "en"): (
+        None,
+        "{{ org_name }}: Hi {{ first_name }}, reminder of your visit {{ when }} at {{ place }}. Reply C to confirm, N to cancel, R to reschedule. {{ link }}",
+    ),
+    ("reminder", "sms", "es"): (
+        None,
+        "{{ org_name }}: Hola {{ first_name }}, le recordamos su cita el {{ when }} en {{ place }}. Responda C para confirmar, N para cancelar, R para cambiarla. {{ link }}",
+    ),
+    ("reminder", "email", "en"): (
+        "Reminder: your visit {{ when }}",
+        "Hello {{ first_name }},\n\nThis is a reminder of your {{ visit_type }} with {{ practitioner }} on {{ when }} at {{ place }}{% if address %} ({{ address }}){% endif %}.\n\nConfirm, cancel or reschedule: {{ link }}\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    ("reminder", "email", "es"): (
+        "Recordatorio: su cita el {{ when }}",
+        "Hola {{ first_name }}:\n\nLe recordamos su {{ visit_type }} con {{ practitioner }} el {{ when }} en {{ place }}{% if address %} ({{ address }}){% endif %}.\n\nConfirmar, cancelar o cambiar: {{ link }}\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    ("confirmation", "sms", "en"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, you're booked {{ when }} at {{ place }}. {{ link }}",
+    ),
+    ("confirmation", "sms", "es"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, su cita quedó el {{ when }} en {{ place }}. {{ link }}",
+    ),
+    ("confirmation", "email", "en"): (
+        "Your visit {{ when }} is booked",
+        "Hello {{ first_name }},\n\nYour {{ visit_type }} with {{ practitioner }} is booked for {{ when }} at {{ place }}. The calendar file is attached.\n\nManage it: {{ link }}\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    ("confirmation", "email", "es"): (
+        "Su cita del {{ when }} está confirmada",
+        "Hola {{ first_name }}:\n\nSu {{ visit_type }} con {{ practitioner }} quedó para el {{ when }} en {{ place }}. Adjuntamos el archivo de calendario.\n\nGestionarla: {{ link }}\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    ("rescheduled", "sms", "en"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, your visit is now {{ when }} at {{ place }}. {{ link }}",
+    ),
+    ("rescheduled", "sms", "es"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, su cita ahora es el {{ when }} en {{ place }}. {{ link }}",
+    ),
+    ("rescheduled", "email", "en"): (
+        "Your visit moved to {{ when }}",
+        "Hello {{ first_name }},\n\nYour {{ visit_type }} is now on {{ when }} at {{ place }}.\n\n{{ link }}\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    ("rescheduled", "email", "es"): (
+        "Su cita cambió al {{ when }}",
+        "Hola {{ first_name }}:\n\nSu {{ visit_type }} ahora es el {{ when }} en {{ place }}.\n\n{{ link }}\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    ("cancellation", "sms", "en"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, your visit {{ when }} is cancelled. To book again: {{ link }} or call {{ org_phone }}.",
+    ),
+    ("cancellation", "sms", "es"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, su cita del {{ when }} fue cancelada. Para reservar: {{ link }} o llame al {{ org_phone }}.",
+    ),
+    ("cancellation", "email", "en"): (
+        "Your visit {{ when }} is cancelled",
+        "Hello {{ first_name }},\n\nYour {{ visit_type }} on {{ when }} is cancelled.{% if note %} {{ note }}{% endif %}\n\nTo book again: {{ link }} or call {{ org_phone }}.\n\n{{ org_name }}",
+    ),
+    ("cancellation", "email", "es"): (
+        "Su cita del {{ when }} fue cancelada",
+        "Hola {{ first_name }}:\n\nSu {{ visit_type }} del {{ when }} fue cancelada.{% if note %} {{ note }}{% endif %}\n\nPara reservar: {{ link }} o llame al {{ org_phone }}.\n\n{{ org_name }}",
+    ),
+    ("no-show", "sms", "en"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, we missed you today. Book a new time: {{ link }} or call {{ org_phone }}.",
+    ),
+    ("no-show", "sms", "es"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, lo extrañamos hoy. Reserve otra cita: {{ link }} o llame al {{ org_phone }}.",
+    ),
+    ("no-show", "email", "en"): (
+        "We missed you today",
+        "Hello {{ first_name }},\n\nWe missed you at your {{ visit_type }} on {{ when }}. Book a new time: {{ link }} or call {{ org_phone }}.\n\n{{ org_name }}",
+    ),
+    ("no-show", "email", "es"): (
+        "Lo extrañamos hoy",
+        "Hola {{ first_name }}:\n\nNo pudimos verle en su {{ visit_type }} del {{ when }}. Reserve otra cita: {{ link }} o llame al {{ org_phone }}.\n\n{{ org_name }}",
+    ),
+    ("follow-up", "sms", "en"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, how was your visit {{ when }}? Reply 1 (poor) to 5 (excellent).",
+    ),
+    ("follow-up", "sms", "es"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, ¿cómo fue su cita del {{ when }}? Responda del 1 (mala) al 5 (excelente).",
+    ),
+    ("follow-up", "email", "en"): (
+        "How was your visit?",
+        "Hello {{ first_name }},\n\nHow was your visit on {{ when }}? Reply with a number from 1 (poor) to 5 (excellent).\n\n{{ org_name }}",
+    ),
+    ("follow-up", "email", "es"): (
+        "¿Cómo fue su cita?",
+        "Hola {{ first_name }}:\n\n¿Cómo fue su cita del {{ when }}? Responda con un número del 1 (mala) al 5 (excelente).\n\n{{ org_name }}",
+    ),
+    ("waitlist-offer", "sms", "en"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, an earlier time opened: {{ when }} at {{ place }}. Take it before {{ expires }}: {{ link }}",
+    ),
+    ("waitlist-offer", "sms", "es"): (
+        None,
+        "{{ org_name }}: {{ first_name }}, se abrió un horario antes: {{ when }} en {{ place }}. Tómelo antes de las {{ expires }}: {{ link }}",
+    ),
+    ("waitlist-offer", "email", "en"): (
+        "An earlier time opened: {{ when }}",
+        "Hello {{ first_name }},\n\nAn earlier {{ visit_type }} opened on {{ when }} at {{ place }}. It is held for you until {{ expires }}: {{ link }}\n\n{{ org_name }}",
+    ),
+    ("waitlist-offer", "email", "es"): (
+        "Se abrió un horario: {{ when }}",
+        "Hola {{ first_name }}:\n\nSe abrió una {{ visit_type }} el {{ when }} en {{ place }}. Se la reservamos hasta las {{ expires }}: {{ link }}\n\n{{ org_name }}",
+    ),
+    ("waitlist-taken", "sms", "en"): (
+        None,
+        "{{ org_name }}: sorry {{ first_name }}, that time was taken by someone else. You stay on the waitlist.",
+    ),
+    ("waitlist-taken", "sms", "es"): (
+        None,
+        "{{ org_name }}: lo sentimos {{ first_name }}, ese horario ya fue tomado. Usted sigue en la lista de espera.",
+    ),
+    ("waitlist-taken", "email", "en"): (
+        "That time was taken",
+        "Hello {{ first_name }},\n\nSorry, the time we offered was taken by someone else. You stay on the waitlist.\n\n{{ org_name }}",
+    ),
+    ("waitlist-taken", "email", "es"): (
+        "Ese horario ya fue tomado",
+        "Hola {{ first_name }}:\n\nLo sentimos, el horario ofrecido ya fue tomado. Usted sigue en la lista de espera.\n\n{{ org_name }}",
+    ),
+    ("recall", "sms", "en"): (
+        None,
+        "{{ org_name }}: Hi {{ first_name }}, it's time to book your next visit. {{ link }} or call {{ org_phone }}.",
+    ),
+    ("recall", "sms", "es"): (
+        None,
+        "{{ org_name }}: Hola {{ first_name }}, es hora de reservar su próxima cita. {{ link }} o llame al {{ org_phone }}.",
+    ),
+    ("recall", "email", "en"): (
+        "Time for your {{ visit_type }}",
+        "Hello {{ first_name }},\n\nIt is time to book your next {{ visit_type }}: {{ link }} or call {{ org_phone }}.\n\n{{ org_name }}",
+    ),
+    ("recall", "email", "es"): (
+        "Es hora de su {{ visit_type }}",
+        "Hola {{ first_name }}:\n\nEs hora de reservar su próxima {{ visit_type }}: {{ link }} o llame al {{ org_phone }}.\n\n{{ org_name }}",
+    ),
+    ("broadcast", "sms", "en"): (
+        None,
+        "{{ org_name }}: {{ note }} Your visit {{ when }}: {{ link }}",
+    ),
+    ("broadcast", "sms", "es"): (
+        None,
+        "{{ org_name }}: {{ note }} Su cita del {{ when }}: {{ link }}",
+    ),
+    ("broadcast", "email", "en"): (
+        "Important: your visit {{ when }}",
+        "Hello {{ first_name }},\n\n{{ note }}\n\nYour visit on {{ when }}: {{ link }}\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    ("broadcast", "email", "es"): (
+        "Importante: su cita del {{ when }}",
+        "Hola {{ first_name }}:\n\n{{ note }}\n\nSu cita del {{ when }}: {{ link }}\n\n{{ org_name }} {{ org_phone }}",
+    ),
     ("message", "sms", "en"): (None, "{{ org_name }}: {{ note }}"),
     ("message", "sms", "es"): (None, "{{ org_name }}: {{ note }}"),
-    ("message", "email", "en"): ("A message from {{ org_name }}", "Hello {{ first_name }},\n\n{{ note }}\n\n{{ org_name }} {{ org_phone }}"),
-    ("message", "email", "es"): ("Un mensaje de {{ org_name }}", "Hola {{ first_name }}:\n\n{{ note }}\n\n{{ org_name }} {{ org_phone }}"),
-    ("help", "sms", "en"): (None, "{{ org_name }}: appointment messages. Call {{ org_phone }} for help. Reply STOP to stop texts, START to resume."),
-    ("help", "sms", "es"): (None, "{{ org_name }}: mensajes de citas. Llame al {{ org_phone }} para ayuda. Responda STOP para no recibir textos, START para volver."),
-    ("stopped", "sms", "en"): (None, "{{ org_name }}: you will get no more texts. Reply START to resume."),
-    ("stopped", "sms", "es"): (None, "{{ org_name }}: no recibirá más textos. Responda START para volver."),
+    ("message", "email", "en"): (
+        "A message from {{ org_name }}",
+        "Hello {{ first_name }},\n\n{{ note }}\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    ("message", "email", "es"): (
+        "Un mensaje de {{ org_name }}",
+        "Hola {{ first_name }}:\n\n{{ note }}\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    ("help", "sms", "en"): (
+        None,
+        "{{ org_name }}: appointment messages. Call {{ org_phone }} for help. Reply STOP to stop texts, START to resume.",
+    ),
+    ("help", "sms", "es"): (
+        None,
+        "{{ org_name }}: mensajes de citas. Llame al {{ org_phone }} para ayuda. Responda STOP para no recibir textos, START para volver.",
+    ),
+    ("stopped", "sms", "en"): (
+        None,
+        "{{ org_name }}: you will get no more texts. Reply START to resume.",
+    ),
+    ("stopped", "sms", "es"): (
+        None,
+        "{{ org_name }}: no recibirá más textos. Responda START para volver.",
+    ),
     ("started", "sms", "en"): (None, "{{ org_name }}: texts are back on. Reply STOP to stop."),
-    ("started", "sms", "es"): (None, "{{ org_name }}: los textos están activados. Responda STOP para detenerlos."),
-    ("reply-confirmed", "sms", "en"): (None, "{{ org_name }}: thank you, your visit {{ when }} is confirmed."),
-    ("reply-confirmed", "sms", "es"): (None, "{{ org_name }}: gracias, su cita del {{ when }} está confirmada."),
-    ("reply-cancelled", "sms", "en"): (None, "{{ org_name }}: your visit {{ when }} is cancelled. To book again: {{ link }}"),
-    ("reply-cancelled", "sms", "es"): (None, "{{ org_name }}: su cita del {{ when }} fue cancelada. Para reservar: {{ link }}"),
-    ("reply-reschedule", "sms", "en"): (None, "{{ org_name }}: pick a new time here: {{ link }} or we will call you."),
-    ("reply-reschedule", "sms", "es"): (None, "{{ org_name }}: elija otro horario aquí: {{ link }} o le llamaremos."),
+    ("started", "sms", "es"): (
+        None,
+        "{{ org_name }}: los textos están activados. Responda STOP para detenerlos.",
+    ),
+    ("reply-confirmed", "sms", "en"): (
+        None,
+        "{{ org_name }}: thank you, your visit {{ when }} is confirmed.",
+    ),
+    ("reply-confirmed", "sms", "es"): (
+        None,
+        "{{ org_name }}: gracias, su cita del {{ when }} está confirmada.",
+    ),
+    ("reply-cancelled", "sms", "en"): (
+        None,
+        "{{ org_name }}: your visit {{ when }} is cancelled. To book again: {{ link }}",
+    ),
+    ("reply-cancelled", "sms", "es"): (
+        None,
+        "{{ org_name }}: su cita del {{ when }} fue cancelada. Para reservar: {{ link }}",
+    ),
+    ("reply-reschedule", "sms", "en"): (
+        None,
+        "{{ org_name }}: pick a new time here: {{ link }} or we will call you.",
+    ),
+    ("reply-reschedule", "sms", "es"): (
+        None,
+        "{{ org_name }}: elija otro horario aquí: {{ link }} o le llamaremos.",
+    ),
     ("survey-thanks", "sms", "en"): (None, "{{ org_name }}: thank you for your answer."),
     ("survey-thanks", "sms", "es"): (None, "{{ org_name }}: gracias por su respuesta."),
 }
@@ -141,7 +302,9 @@ class Rendered:
     body: str
 
 
-def template_for(kind: str, channel: str, language: str, override: tuple[str | None, str] | None = None) -> tuple[str | None, str]:
+def template_for(
+    kind: str, channel: str, language: str, override: tuple[str | None, str] | None = None
+) -> tuple[str | None, str]:
     if override is not None:
         return override
     lang = language_of(language)
@@ -160,7 +323,13 @@ def _compiled(source: str) -> Any:
     return _env.from_string(source)
 
 
-def render(kind: str, channel: str, language: str, variables: dict[str, Any], override: tuple[str | None, str] | None = None) -> Rendered:
+def render(
+    kind: str,
+    channel: str,
+    language: str,
+    variables: dict[str, Any],
+    override: tuple[str | None, str] | None = None,
+) -> Rendered:
     subject, body = template_for(kind, channel, language, override)
     allowed = SMS_VARIABLES if channel == "sms" else EMAIL_VARIABLES
     context = {k: v for k, v in variables.items() if k in allowed}
@@ -197,6 +366,11 @@ def check(channel: str, subject: str | None, body: str) -> Rendered:
             _env.from_string(body).render(context).strip(),
         )
     except UndefinedError as exc:
-        raise InvalidInput("body", f"uses a variable this channel does not have ({exc.message}); available: {', '.join(sorted(allowed))}") from exc
+        raise InvalidInput(
+            "body",
+            f"uses a variable this channel does not have ({exc.message}); available: {', '.join(sorted(allowed))}",
+        ) from exc
     except TemplateSyntaxError as exc:
-        raise InvalidInput("body", f"is not a valid template: {exc.message} (line {exc.lineno})") from exc
+        raise InvalidInput(
+            "body", f"is not a valid template: {exc.message} (line {exc.lineno})"
+        ) from exc

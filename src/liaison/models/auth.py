@@ -65,7 +65,10 @@ class UserSession(Base):
     """A browser session. The cookie holds a secret; the table only its digest."""
 
     __tablename__ = "user_session"
-    __table_args__ = (Index(None, "user_id"), Index(None, "active_organization_id"),)
+    __table_args__ = (
+        Index(None, "user_id"),
+        Index(None, "active_organization_id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)

@@ -61,9 +61,7 @@ class Schedule(TenantOwned, Timestamped, Base):
         UniqueConstraint("organization_id", "practitioner_role_id"),
         UniqueConstraint("organization_id", "device_id"),
         Index(None, "organization_id", "location_id"),
-        CheckConstraint(
-            "(practitioner_role_id IS NULL) <> (device_id IS NULL)", name="one_actor"
-        ),
+        CheckConstraint("(practitioner_role_id IS NULL) <> (device_id IS NULL)", name="one_actor"),
     )
 
     practitioner_role_id: Mapped[uuid.UUID | None] = mapped_column()
@@ -266,7 +264,10 @@ class CalendarFeed(TenantOwned, Base):
     """An iCalendar subscription to a practitioner's appointments, by secret link."""
 
     __tablename__ = "calendar_feed"
-    __table_args__ = (_fk("practitioner_id", "practitioner", "CASCADE"), Index(None, "organization_id", "practitioner_id"),)
+    __table_args__ = (
+        _fk("practitioner_id", "practitioner", "CASCADE"),
+        Index(None, "organization_id", "practitioner_id"),
+    )
 
     practitioner_id: Mapped[uuid.UUID] = mapped_column()
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)

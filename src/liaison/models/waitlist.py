@@ -20,7 +20,9 @@ from liaison.models.base import Base, TenantOwned, Timestamped
 
 
 def _fk(column: str, table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["organization_id", column], [f"{table}.organization_id", f"{table}.id"])
+    return ForeignKeyConstraint(
+        ["organization_id", column], [f"{table}.organization_id", f"{table}.id"]
+    )
 
 
 class WaitlistEntry(TenantOwned, Timestamped, Base):

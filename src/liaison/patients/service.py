@@ -85,7 +85,8 @@ def search_patients(
     criteria = rules.parse_query(q) if q else rules.Criteria()
     if name:
         criteria = rules.Criteria(
-            name_tokens=tuple(search_key(name).split()[: rules.MAX_NAME_WORDS]) or criteria.name_tokens,
+            name_tokens=tuple(search_key(name).split()[: rules.MAX_NAME_WORDS])
+            or criteria.name_tokens,
             birth_date=criteria.birth_date,
             phone_digits=criteria.phone_digits,
             mrn=criteria.mrn,

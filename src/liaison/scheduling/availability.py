@@ -59,30 +59,74 @@ def rrule_text(rule: AvailabilityRule) -> str:
 
 
 def _info(ctx: Context, schedule: Schedule) -> ScheduleInfo:
-    location = referenced(ctx.session, ctx.caller, Location, schedule.organization_id, schedule.location_id, READ, "location_id")
+    location = referenced(
+        ctx.session,
+        ctx.caller,
+        Location,
+        schedule.organization_id,
+        schedule.location_id,
+        READ,
+        "location_id",
+    )
     if schedule.practitioner_role_id is not None:
-        role = referenced(ctx.session, ctx.caller, PractitionerRole, schedule.organization_id, schedule.practitioner_role_id, READ, "practitioner_role_id")
-        practitioner = referenced(ctx.session, ctx.caller, Practitioner, schedule.organization_id, role.practitioner_id, READ, "practitioner_id")
+        role = referenced(
+            ctx.session,
+            ctx.caller,
+            PractitionerRole,
+            schedule.organization_id,
+            schedule.practitioner_role_id,
+            READ,
+            "practitioner_role_id",
+        )
+        practitioner = referenced(
+            ctx.session,
+            ctx.caller,
+            Practitioner,
+            schedule.organization_id,
+            role.practitioner_id,
+            READ,
+            "practitioner_id",
+        )
         label = f"{practitioner.display_name} at {location.name}"
     else:
-        device = referenced(ctx.session, ctx.caller, Device, schedule.organization_id, schedule.device_id, READ, "device_id")  # type: ignore[arg-type]
+        device = referenced(
+            ctx.session,
+            ctx.caller,
+            Device,
+            schedule.organization_id,
+            schedule.device_id,
+            READ,
+            "device_id",
+        )  # type: ignore[arg-type]
         label = f"{device.name} ({device.kind}) at {location.name}"
     return ScheduleInfo(schedule, location.time_zone, label)
 
 
 def schedule_for(
-    ctx: Context, *, practitioner_role_id: uuid.UUID | None = None, device_id: uuid.UUID | None = None
+    ctx: Context,
+    *,
+    practitioner_role_id: uuid.UUID | None = None,
+    device_id: uuid.UUID | None = None,
 ) -> ScheduleInfo:
     """The schedule of a role or device, created the first time it is asked for."""
     if (practitioner_role_id is None) == (device_id is None):
         raise InvalidInput("practitioner_role_id", "give a practitioner role or a device")
     if practitioner_role_id is not None:
-        owner: PractitionerRole | Device = access_one(ctx.session, ctx.caller, PractitionerRole, practitioner_role_id, READ, "PractitionerRole")
+        owner: PractitionerRole | Device = access_one(
+            ctx.session,
+            ctx.caller,
+            PractitionerRole,
+            practitioner_role_id,
+            READ,
+            "PractitionerRole",
+        )
         condition = Schedule.practitioner_role_id == practitioner_role_id
     else:
         owner = access_one(ctx.session, ctx.caller, Device, device_id, READ, "Device")  # type: ignore[arg-type]
         condition = Schedule.device_id == device_id
-    existing = ctx.session.scalar(scoped(select(Schedule).where(condition), ctx.caller, Schedule, READ))
+    existing = ctx.session.scalar(
+        scoped(select(Schedule).where(condition), ctx.caller, Schedule, READ)
+    )
     if existing is not None:
         return _info(ctx, existing)
     ctx.require(MANAGE, owner.organization_id)
@@ -102,7 +146,9 @@ def get_schedule(ctx: Context, schedule_id: uuid.UUID) -> ScheduleInfo:
     return _info(ctx, access_one(ctx.session, ctx.caller, Schedule, schedule_id, READ, "Schedule"))
 
 
-def list_schedules(ctx: Context, organization_id: uuid.UUID, location_id: uuid.UUID | None = None) -> list[ScheduleInfo]:
+def list_schedules(
+    ctx: Context, organization_id: uuid.UUID, location_id: uuid.UUID | None = None
+) -> list[ScheduleInfo]:
     ctx.require(READ, organization_id)
     stmt = select(Schedule).where(Schedule.organization_id == organization_id)
     if location_id is not None:
@@ -119,15 +165,29 @@ def _managed(ctx: Context, schedule_id: uuid.UUID) -> ScheduleInfo:
 
 def list_rules(ctx: Context, schedule_id: uuid.UUID) -> list[AvailabilityRule]:
     get_schedule(ctx, schedule_id)
-    stmt = select(AvailabilityRule).where(AvailabilityRule.schedule_id == schedule_id).order_by(AvailabilityRule.valid_from, AvailabilityRule.start_time)
+    stmt = (
+        select(AvailabilityRule)
+        .where(AvailabilityRule.schedule_id == schedule_id)
+        .order_by(AvailabilityRule.valid_from, AvailabilityRule.start_time)
+    )
     return list(ctx.session.scalars(scoped(stmt, ctx.caller, AvailabilityRule, READ)))
 
 
-def add_rule(ctx: Context, schedule_id: uuid.UUID, data: AvailabilityRuleCreate) -> AvailabilityRule:
+def add_rule(
+    ctx: Context, schedule_id: uuid.UUID, data: AvailabilityRuleCreate
+) -> AvailabilityRule:
     info = _managed(ctx, schedule_id)
     org = info.schedule.organization_id
     for i, service_id in enumerate(data.reserved_for_service_ids):
-        referenced(ctx.session, ctx.caller, HealthcareService, org, service_id, READ, f"reserved_for_service_ids[{i}]")
+        referenced(
+            ctx.session,
+            ctx.caller,
+            HealthcareService,
+            org,
+            service_id,
+            READ,
+            f"reserved_for_service_ids[{i}]",
+        )
     rule = AvailabilityRule(
         organization_id=org,
         schedule_id=schedule_id,
@@ -164,7 +224,8 @@ def add_override(ctx: Context, schedule_id: uuid.UUID, data: OverrideCreate) -> 
         if not local_time_exists(data.date, value, tz):
             raise InvalidInput(
                 field,
-                f"{value.strftime('%H:%M')} does not exist on {data.date.isoformat()} in {info.time_zone} "
+                f"{value.strftime('%H:%M')} does not exist on {data.date.isoformat()} "
+                f"in {info.time_zone} "
                 "(the clocks skip it for daylight saving time)",
             )
     override = ScheduleOverride(
@@ -181,22 +242,34 @@ def add_override(ctx: Context, schedule_id: uuid.UUID, data: OverrideCreate) -> 
     return override
 
 
-def list_overrides(ctx: Context, schedule_id: uuid.UUID, first: date, last: date) -> list[ScheduleOverride]:
+def list_overrides(
+    ctx: Context, schedule_id: uuid.UUID, first: date, last: date
+) -> list[ScheduleOverride]:
     get_schedule(ctx, schedule_id)
-    stmt = select(ScheduleOverride).where(
-        ScheduleOverride.schedule_id == schedule_id, ScheduleOverride.date >= first, ScheduleOverride.date <= last
-    ).order_by(ScheduleOverride.date, ScheduleOverride.start_time)
+    stmt = (
+        select(ScheduleOverride)
+        .where(
+            ScheduleOverride.schedule_id == schedule_id,
+            ScheduleOverride.date >= first,
+            ScheduleOverride.date <= last,
+        )
+        .order_by(ScheduleOverride.date, ScheduleOverride.start_time)
+    )
     return list(ctx.session.scalars(scoped(stmt, ctx.caller, ScheduleOverride, READ)))
 
 
 def remove_override(ctx: Context, schedule_id: uuid.UUID, override_id: uuid.UUID) -> None:
     info = _managed(ctx, schedule_id)
-    row = access_one(ctx.session, ctx.caller, ScheduleOverride, override_id, READ, "ScheduleOverride")
+    row = access_one(
+        ctx.session, ctx.caller, ScheduleOverride, override_id, READ, "ScheduleOverride"
+    )
     if row.schedule_id != schedule_id:
         raise NotFound("ScheduleOverride")
     ctx.session.delete(row)
     ctx.session.flush()
-    ctx.audit("delete", "ScheduleOverride", override_id, organization_id=info.schedule.organization_id)
+    ctx.audit(
+        "delete", "ScheduleOverride", override_id, organization_id=info.schedule.organization_id
+    )
 
 
 def add_block(ctx: Context, schedule_id: uuid.UUID, data: BlockCreate) -> ScheduleBlock:
@@ -219,7 +292,11 @@ def add_block(ctx: Context, schedule_id: uuid.UUID, data: BlockCreate) -> Schedu
 
 def list_blocks(ctx: Context, schedule_id: uuid.UUID) -> list[ScheduleBlock]:
     get_schedule(ctx, schedule_id)
-    stmt = select(ScheduleBlock).where(ScheduleBlock.schedule_id == schedule_id).order_by(ScheduleBlock.start_at)
+    stmt = (
+        select(ScheduleBlock)
+        .where(ScheduleBlock.schedule_id == schedule_id)
+        .order_by(ScheduleBlock.start_at)
+    )
     return list(ctx.session.scalars(scoped(stmt, ctx.caller, ScheduleBlock, READ)))
 
 
@@ -233,22 +310,39 @@ def remove_block(ctx: Context, schedule_id: uuid.UUID, block_id: uuid.UUID) -> N
     ctx.audit("delete", "ScheduleBlock", block_id, organization_id=info.schedule.organization_id)
 
 
-def preview(ctx: Context, schedule_id: uuid.UUID, service_id: uuid.UUID, first: date, last: date) -> list[Slot]:
+def preview(
+    ctx: Context, schedule_id: uuid.UUID, service_id: uuid.UUID, first: date, last: date
+) -> list[Slot]:
     """The slots a practitioner schedule offers for a visit type between two dates."""
     info = get_schedule(ctx, schedule_id)
     schedule = info.schedule
     if schedule.practitioner_role_id is None:
-        raise InvalidInput("schedule_id", "preview a practitioner's schedule (devices follow their visits)")
+        raise InvalidInput(
+            "schedule_id", "preview a practitioner's schedule (devices follow their visits)"
+        )
     if last < first:
         raise InvalidInput("end_date", "must not be before start_date")
     if (last - first).days > 62:
         raise InvalidInput("end_date", "a preview covers at most 62 days")
-    service = referenced(ctx.session, ctx.caller, HealthcareService, schedule.organization_id, service_id, READ, "healthcare_service_id")
+    service = referenced(
+        ctx.session,
+        ctx.caller,
+        HealthcareService,
+        schedule.organization_id,
+        service_id,
+        READ,
+        "healthcare_service_id",
+    )
     slots, _ = find_slots(
         ctx,
         SearchRequest(
-            schedule.organization_id, service, count=10_000, mode="per-day",
-            role_ids=[schedule.practitioner_role_id], start_date=first, end_date=last,
+            schedule.organization_id,
+            service,
+            count=10_000,
+            mode="per-day",
+            role_ids=[schedule.practitioner_role_id],
+            start_date=first,
+            end_date=last,
         ),
     )
     return sorted(slots, key=lambda s: s.start)
@@ -263,7 +357,11 @@ class OpenTime:
 
 
 def open_time(
-    ctx: Context, organization_id: uuid.UUID, schedules: Sequence[ScheduleInfo], first: date, last: date
+    ctx: Context,
+    organization_id: uuid.UUID,
+    schedules: Sequence[ScheduleInfo],
+    first: date,
+    last: date,
 ) -> dict[uuid.UUID, OpenTime]:
     """Open hours (rules, overrides, holidays) and blocks of schedules over local dates
     [first, last], for the day and week calendars: four queries for any number."""
@@ -283,16 +381,26 @@ def open_time(
         # A local day can start the previous UTC day and end the next: read a day either side.
         lo = datetime.combine(first - timedelta(days=1), time(), tzinfo=UTC)
         hi = datetime.combine(last + timedelta(days=2), time(), tzinfo=UTC)
-        stmt = select(ScheduleBlock).where(
-            ScheduleBlock.schedule_id.in_(ids), ScheduleBlock.start_at < hi, ScheduleBlock.end_at > lo
-        ).order_by(ScheduleBlock.start_at)
+        stmt = (
+            select(ScheduleBlock)
+            .where(
+                ScheduleBlock.schedule_id.in_(ids),
+                ScheduleBlock.start_at < hi,
+                ScheduleBlock.end_at > lo,
+            )
+            .order_by(ScheduleBlock.start_at)
+        )
         for block in ctx.session.scalars(scoped(stmt, principal, ScheduleBlock, READ)):
             blocks[block.schedule_id].append(block)
     return {
         info.schedule.id: OpenTime(
             open_windows(
-                rules.get(info.schedule.id, []), overrides.get(info.schedule.id, []), closed,
-                calendars.zone(info.time_zone), first, last,
+                rules.get(info.schedule.id, []),
+                overrides.get(info.schedule.id, []),
+                closed,
+                calendars.zone(info.time_zone),
+                first,
+                last,
             ),
             blocks.get(info.schedule.id, []),
         )

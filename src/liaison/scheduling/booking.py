@@ -24,6 +24,7 @@ from liaison.context import Context
 from liaison.errors import Conflict, InvalidInput, NotFound
 from liaison.jobs.outbox import enqueue
 from liaison.kit import clock
+from liaison.messaging import reminders
 from liaison.models import (
     Appointment,
     AppointmentHistory,
@@ -38,7 +39,6 @@ from liaison.models import (
     Schedule,
 )
 from liaison.models.base import new_id
-from liaison.messaging import reminders
 from liaison.scheduling import calendars, lifecycle, repository
 from liaison.scheduling.rules import Span, find_starts
 
@@ -66,8 +66,12 @@ class AppointmentView:
 # --- Loading --------------------------------------------------------------------------
 
 
-def access_appointment(ctx: Context, appointment_id: uuid.UUID, permission: Permission = READ) -> Appointment:
-    return access_one(ctx.session, ctx.caller, Appointment, appointment_id, permission, "Appointment")
+def access_appointment(
+    ctx: Context, appointment_id: uuid.UUID, permission: Permission = READ
+) -> Appointment:
+    return access_one(
+        ctx.session, ctx.caller, Appointment, appointment_id, permission, "Appointment"
+    )
 
 
 def view(ctx: Context, appointment: Appointment, with_history: bool = True) -> AppointmentView:
@@ -96,18 +100,43 @@ class Seat:
     practitioner_name: str
 
 
-def _seat(ctx: Context, organization_id: uuid.UUID, role_id: uuid.UUID, service: HealthcareService) -> Seat:
+def _seat(
+    ctx: Context, organization_id: uuid.UUID, role_id: uuid.UUID, service: HealthcareService
+) -> Seat:
     """The role, its schedule and location, in one query; and whether it offers the
     visit type, in a second."""
     principal = ctx.caller
     row = ctx.session.execute(
         scoped(
             select(PractitionerRole, Schedule, Location, Practitioner)
-            .join(Schedule, and_(Schedule.organization_id == PractitionerRole.organization_id, Schedule.practitioner_role_id == PractitionerRole.id), isouter=True)
-            .join(Location, and_(Location.organization_id == PractitionerRole.organization_id, Location.id == PractitionerRole.location_id))
-            .join(Practitioner, and_(Practitioner.organization_id == PractitionerRole.organization_id, Practitioner.id == PractitionerRole.practitioner_id))
-            .where(PractitionerRole.organization_id == organization_id, PractitionerRole.id == role_id),
-            principal, PractitionerRole, Permission.DIRECTORY_READ,
+            .join(
+                Schedule,
+                and_(
+                    Schedule.organization_id == PractitionerRole.organization_id,
+                    Schedule.practitioner_role_id == PractitionerRole.id,
+                ),
+                isouter=True,
+            )
+            .join(
+                Location,
+                and_(
+                    Location.organization_id == PractitionerRole.organization_id,
+                    Location.id == PractitionerRole.location_id,
+                ),
+            )
+            .join(
+                Practitioner,
+                and_(
+                    Practitioner.organization_id == PractitionerRole.organization_id,
+                    Practitioner.id == PractitionerRole.practitioner_id,
+                ),
+            )
+            .where(
+                PractitionerRole.organization_id == organization_id, PractitionerRole.id == role_id
+            ),
+            principal,
+            PractitionerRole,
+            Permission.DIRECTORY_READ,
         )
     ).first()
     if row is None:
@@ -122,18 +151,26 @@ def _seat(ctx: Context, organization_id: uuid.UUID, role_id: uuid.UUID, service:
                 PractitionerRoleService.practitioner_role_id == role.id,
                 PractitionerRoleService.healthcare_service_id == service.id,
             ),
-            principal, PractitionerRoleService, Permission.DIRECTORY_READ,
+            principal,
+            PractitionerRoleService,
+            Permission.DIRECTORY_READ,
         )
     )
     if offers is None:
-        raise InvalidInput("healthcare_service_id", "is not a visit type this practitioner offers at this location")
+        raise InvalidInput(
+            "healthcare_service_id", "is not a visit type this practitioner offers at this location"
+        )
     if schedule is None or not schedule.active:
         raise InvalidInput("practitioner_role_id", "has no availability set up")
     return Seat(role, schedule, location, practitioner.display_name)
 
 
 def _booking_context(
-    ctx: Context, organization_id: uuid.UUID, patient_id: uuid.UUID, service_id: uuid.UUID, role_id: uuid.UUID
+    ctx: Context,
+    organization_id: uuid.UUID,
+    patient_id: uuid.UUID,
+    service_id: uuid.UUID,
+    role_id: uuid.UUID,
 ) -> tuple[Patient, HealthcareService, Seat]:
     """Patient, visit type and seat of a booking in one query when all is well; when
     something is missing or inactive, the step-by-step checks say exactly what."""
@@ -150,11 +187,41 @@ def _booking_context(
     stmt = (
         select(Patient, HealthcareService, PractitionerRole, Schedule, Location, Practitioner)
         .select_from(PractitionerRole)
-        .join(Schedule, and_(Schedule.organization_id == PractitionerRole.organization_id, Schedule.practitioner_role_id == PractitionerRole.id))
-        .join(Location, and_(Location.organization_id == PractitionerRole.organization_id, Location.id == PractitionerRole.location_id))
-        .join(Practitioner, and_(Practitioner.organization_id == PractitionerRole.organization_id, Practitioner.id == PractitionerRole.practitioner_id))
-        .join(HealthcareService, and_(HealthcareService.organization_id == PractitionerRole.organization_id, HealthcareService.id == service_id))
-        .join(Patient, and_(Patient.organization_id == PractitionerRole.organization_id, Patient.id == patient_id))
+        .join(
+            Schedule,
+            and_(
+                Schedule.organization_id == PractitionerRole.organization_id,
+                Schedule.practitioner_role_id == PractitionerRole.id,
+            ),
+        )
+        .join(
+            Location,
+            and_(
+                Location.organization_id == PractitionerRole.organization_id,
+                Location.id == PractitionerRole.location_id,
+            ),
+        )
+        .join(
+            Practitioner,
+            and_(
+                Practitioner.organization_id == PractitionerRole.organization_id,
+                Practitioner.id == PractitionerRole.practitioner_id,
+            ),
+        )
+        .join(
+            HealthcareService,
+            and_(
+                HealthcareService.organization_id == PractitionerRole.organization_id,
+                HealthcareService.id == service_id,
+            ),
+        )
+        .join(
+            Patient,
+            and_(
+                Patient.organization_id == PractitionerRole.organization_id,
+                Patient.id == patient_id,
+            ),
+        )
         .where(
             PractitionerRole.organization_id == organization_id,
             PractitionerRole.id == role_id,
@@ -167,15 +234,36 @@ def _booking_context(
             offers,
         )
     )
-    stmt = scoped(scoped(stmt, principal, PractitionerRole, Permission.DIRECTORY_READ), principal, Patient, Permission.PATIENT_READ)
+    stmt = scoped(
+        scoped(stmt, principal, PractitionerRole, Permission.DIRECTORY_READ),
+        principal,
+        Patient,
+        Permission.PATIENT_READ,
+    )
     row = ctx.session.execute(stmt).first()
     if row is not None:
         patient, service, role, schedule, location, practitioner = row
         return patient, service, Seat(role, schedule, location, practitioner.display_name)
-    patient = referenced(ctx.session, principal, Patient, organization_id, patient_id, Permission.PATIENT_READ, "patient_id")
+    patient = referenced(
+        ctx.session,
+        principal,
+        Patient,
+        organization_id,
+        patient_id,
+        Permission.PATIENT_READ,
+        "patient_id",
+    )
     if not patient.active:
         raise InvalidInput("patient_id", "is an inactive patient record")
-    service = referenced(ctx.session, principal, HealthcareService, organization_id, service_id, Permission.DIRECTORY_READ, "healthcare_service_id")
+    service = referenced(
+        ctx.session,
+        principal,
+        HealthcareService,
+        organization_id,
+        service_id,
+        Permission.DIRECTORY_READ,
+        "healthcare_service_id",
+    )
     if not service.active:
         raise InvalidInput("healthcare_service_id", "is not an active visit type")
     return patient, service, _seat(ctx, organization_id, role_id, service)
@@ -186,9 +274,15 @@ def _check_time_rules(service: HealthcareService, start: datetime, now: datetime
     if start < now:
         raise InvalidInput("start", "is in the past")
     if start < now + policy.min_notice:
-        raise InvalidInput("start", f"is closer than the visit type's minimum notice of {service.min_notice_minutes} minutes")
+        raise InvalidInput(
+            "start",
+            "is closer than the visit type's minimum notice of "
+            f"{service.min_notice_minutes} minutes",
+        )
     if start > now + policy.horizon:
-        raise InvalidInput("start", f"is beyond the booking horizon of {service.booking_horizon_days} days")
+        raise InvalidInput(
+            "start", f"is beyond the booking horizon of {service.booking_horizon_days} days"
+        )
     if start.second or start.microsecond:
         raise InvalidInput("start", "must be on a whole minute")
 
@@ -238,15 +332,28 @@ def place(
     visit = Span(start, start + policy.duration)
     blocked = policy.blocked_span(start)
     kinds = list(dict.fromkeys(service.required_device_kinds))
-    devices = repository.device_schedules(session, principal, schedule.organization_id, [location.id], kinds) if kinds else []
+    devices = (
+        repository.device_schedules(
+            session, principal, schedule.organization_id, [location.id], kinds
+        )
+        if kinds
+        else []
+    )
     refs = [calendars.ScheduleRef(schedule.id, location.time_zone)] + [
         calendars.ScheduleRef(d.schedule_id, d.time_zone) for d in devices
     ]
     first = visit.start.astimezone(tz).date()
     last = max(visit.end.astimezone(tz).date(), first + timedelta(days=NEARBY_DAYS - 1))
     cals = calendars.load(
-        session, principal, schedule.organization_id, refs, first, last, now,
-        service_id=service.id, count_per_day=policy.max_per_day is not None,
+        session,
+        principal,
+        schedule.organization_id,
+        refs,
+        first,
+        last,
+        now,
+        service_id=service.id,
+        count_per_day=policy.max_per_day is not None,
     )
     calendar = cals[schedule.id]
     companions = [[cals[d.schedule_id] for d in devices if d.kind == kind] for kind in kinds]
@@ -259,7 +366,15 @@ def place(
 
     def nearby(stale: bool = False) -> list[dict[str, object]]:
         found = [
-            s for s, _ in find_starts(calendar, policy, now, window_start=window_start, window_end=window_end, companions=companions)
+            s
+            for s, _ in find_starts(
+                calendar,
+                policy,
+                now,
+                window_start=window_start,
+                window_end=window_end,
+                companions=companions,
+            )
             if not (stale and policy.blocked_span(s).overlaps(blocked))
         ]
         closest = sorted(sorted(found, key=lambda s: abs(s - start))[:3])
@@ -284,9 +399,12 @@ def place(
         raise InvalidInput("start", "is outside the practitioner's availability")
     if not calendar.blocked.is_free(blocked):
         raise taken("The practitioner is unavailable then (blocked time or time off)")
-    if policy.max_per_day is not None:
-        if calendar.booked_per_day.get(start.astimezone(tz).date(), 0) >= policy.max_per_day:
-            raise taken(f"The practitioner already has the daily maximum of {policy.max_per_day} visits of this type")
+    booked_that_day = calendar.booked_per_day.get(start.astimezone(tz).date(), 0)
+    if policy.max_per_day is not None and booked_that_day >= policy.max_per_day:
+        raise taken(
+            f"The practitioner already has the daily maximum of {policy.max_per_day} "
+            "visits of this type"
+        )
 
     lane = 0
     if not calendar.busy.is_free(blocked):
@@ -294,10 +412,15 @@ def place(
             raise taken("Another appointment already takes this time")
         if service.overbook_limit <= 0:
             raise InvalidInput("overbook", "this visit type does not allow overbooking")
-        lanes = repository.taken_lanes(session, principal, schedule.id, blocked.start, blocked.end, now)
+        lanes = repository.taken_lanes(
+            session, principal, schedule.id, blocked.start, blocked.end, now
+        )
         free_lanes = [n for n in range(1, service.overbook_limit + 1) if n not in lanes]
         if not free_lanes:
-            raise taken(f"This time is already overbooked to the visit type's limit of {service.overbook_limit}")
+            raise taken(
+                "This time is already overbooked to the visit type's limit of "
+                f"{service.overbook_limit}"
+            )
         lane = free_lanes[0]
 
     chosen: list[tuple[uuid.UUID, uuid.UUID]] = []
@@ -319,7 +442,14 @@ def place(
 # --- Writing --------------------------------------------------------------------------
 
 
-def _history(ctx: Context, appointment: Appointment, action: str, from_status: str | None, reason: str | None = None, **details: object) -> None:
+def _history(
+    ctx: Context,
+    appointment: Appointment,
+    action: str,
+    from_status: str | None,
+    reason: str | None = None,
+    **details: object,
+) -> None:
     ctx.session.add(
         AppointmentHistory(
             organization_id=appointment.organization_id,
@@ -349,7 +479,9 @@ def emit(ctx: Context, topic: str, appointment: Appointment, **extra: object) ->
         **{k: str(v) for k, v in extra.items()},
     }
     enqueue(
-        ctx.session, topic, payload,
+        ctx.session,
+        topic,
+        payload,
         idempotency_key=f"{topic}:{appointment.id}:{uuid.uuid4().hex[:12]}",
         organization_id=appointment.organization_id,
     )
@@ -372,7 +504,11 @@ def _insert(
         "healthcare_service_id": service.id,
         "hold_expires_at": appointment.hold_expires_at,
     }
-    participants = [AppointmentParticipant(schedule_id=placement.practitioner_schedule, lane=placement.lane, **common)]
+    participants = [
+        AppointmentParticipant(
+            schedule_id=placement.practitioner_schedule, lane=placement.lane, **common
+        )
+    ]
     participants += [
         AppointmentParticipant(schedule_id=schedule_id, device_id=device_id, lane=0, **common)
         for device_id, schedule_id in placement.devices
@@ -444,7 +580,9 @@ def book_appointment(
         start_at=start,
         end_at=start + policy.duration,
         modality=service.modality,
-        hold_expires_at=now + timedelta(minutes=hold_minutes or service.hold_minutes) if status == "proposed" else None,
+        hold_expires_at=now + timedelta(minutes=hold_minutes or service.hold_minutes)
+        if status == "proposed"
+        else None,
         booked_at=now if status == "booked" else None,
         overbooked=placement.lane > 0,
         comment=comment,
@@ -453,7 +591,9 @@ def book_appointment(
         created_by_user_id=principal.user_id,
     )
     participants = _insert(ctx, appointment, placement, service)
-    action = "held" if status == "proposed" else ("rescheduled-to" if rescheduled_from else "booked")
+    action = (
+        "held" if status == "proposed" else ("rescheduled-to" if rescheduled_from else "booked")
+    )
     if placement.lane:
         _history(ctx, appointment, action, None, "overbooked", lane=placement.lane)
     else:
@@ -462,7 +602,12 @@ def book_appointment(
         reminders.schedule(ctx, appointment, service, patient)
     if status == "booked" and emit_event:
         if rescheduled_from is not None:
-            emit(ctx, "appointment.rescheduled", appointment, previous_appointment_id=rescheduled_from.id)
+            emit(
+                ctx,
+                "appointment.rescheduled",
+                appointment,
+                previous_appointment_id=rescheduled_from.id,
+            )
         else:
             emit(ctx, "appointment.booked", appointment)
     if audit is not None:
@@ -471,14 +616,18 @@ def book_appointment(
     return AppointmentView(appointment, participants, [])
 
 
-def confirm_hold(ctx: Context, appointment_id: uuid.UUID, comment: str | None = None) -> AppointmentView:
+def confirm_hold(
+    ctx: Context, appointment_id: uuid.UUID, comment: str | None = None
+) -> AppointmentView:
     audit = ctx.audit("update", "Appointment", appointment_id, change="book-hold")
     appointment = access_appointment(ctx, appointment_id)
     audit.about(patient_id=appointment.patient_id, organization_id=appointment.organization_id)
     ctx.require(WRITE, appointment.organization_id)
     now = clock.now()
     if appointment.status != "proposed":
-        raise Conflict(f"Only a held (proposed) appointment can be booked; this one is {appointment.status}")
+        raise Conflict(
+            f"Only a held (proposed) appointment can be booked; this one is {appointment.status}"
+        )
     if appointment.hold_expires_at is not None and appointment.hold_expires_at <= now:
         # Nothing is written here (the unit of work rolls back on this error); the
         # expired hold no longer blocks anyone, and the next booking or sweep cancels it.
@@ -491,8 +640,27 @@ def confirm_hold(ctx: Context, appointment_id: uuid.UUID, comment: str | None = 
     for participant in repository.participants_of(ctx.session, ctx.caller, [appointment.id]):
         participant.hold_expires_at = None
     _history(ctx, appointment, "booked", "proposed")
-    service = access_one(ctx.session, ctx.caller, HealthcareService, appointment.healthcare_service_id, Permission.DIRECTORY_READ, "HealthcareService")
-    reminders.schedule(ctx, appointment, service, access_one(ctx.session, ctx.caller, Patient, appointment.patient_id, Permission.PATIENT_READ, "Patient"))
+    service = access_one(
+        ctx.session,
+        ctx.caller,
+        HealthcareService,
+        appointment.healthcare_service_id,
+        Permission.DIRECTORY_READ,
+        "HealthcareService",
+    )
+    reminders.schedule(
+        ctx,
+        appointment,
+        service,
+        access_one(
+            ctx.session,
+            ctx.caller,
+            Patient,
+            appointment.patient_id,
+            Permission.PATIENT_READ,
+            "Patient",
+        ),
+    )
     emit(ctx, "appointment.booked", appointment)
     ctx.session.flush()
     return view(ctx, appointment)
@@ -503,7 +671,9 @@ def _release(ctx: Context, appointment: Appointment) -> None:
         participant.blocking = False
 
 
-def cancel_appointment(ctx: Context, appointment_id: uuid.UUID, reason: str, cancelled_by: str, *, event: bool = True) -> AppointmentView:
+def cancel_appointment(
+    ctx: Context, appointment_id: uuid.UUID, reason: str, cancelled_by: str, *, event: bool = True
+) -> AppointmentView:
     audit = ctx.audit("update", "Appointment", appointment_id, change="cancel")
     appointment = access_appointment(ctx, appointment_id)
     audit.about(patient_id=appointment.patient_id, organization_id=appointment.organization_id)
@@ -512,7 +682,15 @@ def cancel_appointment(ctx: Context, appointment_id: uuid.UUID, reason: str, can
     return view(ctx, appointment)
 
 
-def _cancel(ctx: Context, appointment: Appointment, reason: str, cancelled_by: str, *, event: bool = True, action: str = "cancelled") -> None:
+def _cancel(
+    ctx: Context,
+    appointment: Appointment,
+    reason: str,
+    cancelled_by: str,
+    *,
+    event: bool = True,
+    action: str = "cancelled",
+) -> None:
     if not lifecycle.can_move(appointment.status, "cancelled"):
         raise Conflict(f"An appointment that is {appointment.status} cannot be cancelled")
     previous = appointment.status
@@ -529,14 +707,18 @@ def _cancel(ctx: Context, appointment: Appointment, reason: str, cancelled_by: s
     ctx.session.flush()
 
 
-def change_status(ctx: Context, appointment_id: uuid.UUID, status: str, reason: str | None = None) -> AppointmentView:
+def change_status(
+    ctx: Context, appointment_id: uuid.UUID, status: str, reason: str | None = None
+) -> AppointmentView:
     audit = ctx.audit("update", "Appointment", appointment_id, change=status)
     appointment = access_appointment(ctx, appointment_id)
     audit.about(patient_id=appointment.patient_id, organization_id=appointment.organization_id)
     ctx.require(WRITE, appointment.organization_id)
     if status not in lifecycle.SETTABLE:
         raise InvalidInput("status", "use the book, cancel or reschedule actions for this change")
-    problem = lifecycle.why_not(appointment.status, status, start=appointment.start_at, now=clock.now())
+    problem = lifecycle.why_not(
+        appointment.status, status, start=appointment.start_at, now=clock.now()
+    )
     if problem:
         raise Conflict(problem[0].upper() + problem[1:])
     previous = appointment.status
@@ -621,8 +803,16 @@ def list_appointments(
     if organization_id is not None:
         stmt = stmt.where(Appointment.organization_id == organization_id)
     if practitioner_id is not None:
-        roles = select(PractitionerRole.id).where(PractitionerRole.practitioner_id == practitioner_id)
-        stmt = stmt.where(Appointment.practitioner_role_id.in_(scoped(roles, ctx.caller, PractitionerRole, Permission.DIRECTORY_READ).scalar_subquery()))
+        roles = select(PractitionerRole.id).where(
+            PractitionerRole.practitioner_id == practitioner_id
+        )
+        stmt = stmt.where(
+            Appointment.practitioner_role_id.in_(
+                scoped(
+                    roles, ctx.caller, PractitionerRole, Permission.DIRECTORY_READ
+                ).scalar_subquery()
+            )
+        )
     if role_ids:
         stmt = stmt.where(Appointment.practitioner_role_id.in_(role_ids))
     if location_id is not None:
@@ -631,7 +821,12 @@ def list_appointments(
         stmt = stmt.where(Appointment.patient_id == patient_id)
     if statuses:
         stmt = stmt.where(Appointment.status.in_(statuses))
-    stmt = scoped(stmt.order_by(Appointment.start_at, Appointment.id).limit(limit), ctx.caller, Appointment, READ)
+    stmt = scoped(
+        stmt.order_by(Appointment.start_at, Appointment.id).limit(limit),
+        ctx.caller,
+        Appointment,
+        READ,
+    )
     appointments = list(ctx.session.scalars(stmt))
     participants = repository.participants_of(ctx.session, ctx.caller, [a.id for a in appointments])
     by_appointment: dict[uuid.UUID, list[AppointmentParticipant]] = {}
@@ -642,7 +837,12 @@ def list_appointments(
     if with_patients and appointments:
         ids = list({a.patient_id for a in appointments})
         rows = ctx.session.scalars(
-            scoped(select(Patient).where(Patient.id.in_(ids)), ctx.caller, Patient, Permission.PATIENT_READ)
+            scoped(
+                select(Patient).where(Patient.id.in_(ids)),
+                ctx.caller,
+                Patient,
+                Permission.PATIENT_READ,
+            )
         )
         patients = {p.id: p for p in rows}
         audit.details["patients"] = [str(i) for i in ids]
@@ -653,7 +853,14 @@ def list_appointments(
 
 
 def device_of(ctx: Context, device_id: uuid.UUID) -> Device:
-    device = ctx.session.scalar(scoped(select(Device).where(Device.id == device_id), ctx.caller, Device, Permission.DIRECTORY_READ))
+    device = ctx.session.scalar(
+        scoped(
+            select(Device).where(Device.id == device_id),
+            ctx.caller,
+            Device,
+            Permission.DIRECTORY_READ,
+        )
+    )
     if device is None:
         raise NotFound("Device")
     return device

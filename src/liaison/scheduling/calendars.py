@@ -42,7 +42,9 @@ def policy_of(service: HealthcareService) -> VisitPolicy:
         duration=timedelta(minutes=service.duration_minutes),
         buffer_before=timedelta(minutes=service.buffer_before_minutes),
         buffer_after=timedelta(minutes=service.buffer_after_minutes),
-        step=timedelta(minutes=service.slot_interval_minutes) if service.slot_interval_minutes else None,
+        step=timedelta(minutes=service.slot_interval_minutes)
+        if service.slot_interval_minutes
+        else None,
         min_notice=timedelta(minutes=service.min_notice_minutes),
         horizon=timedelta(days=service.booking_horizon_days),
         max_per_day=service.max_per_day,
@@ -160,7 +162,11 @@ class CalendarSet:
 
     def prefetch(self, schedule_ids: Sequence[uuid.UUID]) -> None:
         """Read blocks and busy time of these schedules: two queries, any number."""
-        wanted = [sid for sid in dict.fromkeys(schedule_ids) if sid not in self._fetched and self.windows.get(sid)]
+        wanted = [
+            sid
+            for sid in dict.fromkeys(schedule_ids)
+            if sid not in self._fetched and self.windows.get(sid)
+        ]
         self._fetched.update(schedule_ids)
         if not wanted:
             return
@@ -169,7 +175,9 @@ class CalendarSet:
         hi = max(s.end for s in spans) + BUSY_MARGIN
         for row in repository.blocks_for(self._session, self._principal, wanted, lo, hi):
             self._blocks[row.schedule_id].append(Span(row.start_at, row.end_at))
-        for row in repository.busy_for(self._session, self._principal, wanted, lo, hi, detail=self._count):
+        for row in repository.busy_for(
+            self._session, self._principal, wanted, lo, hi, detail=self._count
+        ):
             self._rows[_key(row.schedule_id)].append(row)
 
     def __getitem__(self, schedule_id: uuid.UUID) -> ResourceCalendar:
@@ -194,11 +202,20 @@ class CalendarSet:
                 continue
             if row.lane == self._lane:
                 taken.append(span)
-            if self._count and row.device_id is None and _key(row.healthcare_service_id) == self._service_hex:
+            if (
+                self._count
+                and row.device_id is None
+                and _key(row.healthcare_service_id) == self._service_hex
+            ):
                 per_day[span.start.astimezone(tz).date()] += 1
         return ResourceCalendar(
-            schedule_id, tz, list(self.windows.get(schedule_id, ())), Busy(taken), dict(per_day),
-            Busy(self._blocks.get(schedule_id, [])), expired,
+            schedule_id,
+            tz,
+            list(self.windows.get(schedule_id, ())),
+            Busy(taken),
+            dict(per_day),
+            Busy(self._blocks.get(schedule_id, [])),
+            expired,
         )
 
 
@@ -244,7 +261,9 @@ def load(
         )
         for ref in schedules
     }
-    cals = CalendarSet(session, principal, schedules, windows, first, last, now, service_id, count_per_day, lane)
+    cals = CalendarSet(
+        session, principal, schedules, windows, first, last, now, service_id, count_per_day, lane
+    )
     if prefetch:
         cals.prefetch(ids)
     return cals

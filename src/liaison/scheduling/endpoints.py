@@ -92,15 +92,23 @@ def appointment_read(item: booking.AppointmentView) -> AppointmentRead:
 def schedule_read(info: availability.ScheduleInfo) -> ScheduleRead:
     s = info.schedule
     return ScheduleRead(
-        id=s.id, organization_id=s.organization_id, practitioner_role_id=s.practitioner_role_id,
-        device_id=s.device_id, location_id=s.location_id, time_zone=info.time_zone, label=info.label,
+        id=s.id,
+        organization_id=s.organization_id,
+        practitioner_role_id=s.practitioner_role_id,
+        device_id=s.device_id,
+        location_id=s.location_id,
+        time_zone=info.time_zone,
+        label=info.label,
         active=s.active,
     )
 
 
 def rule_read(rule: Any) -> AvailabilityRuleRead:
     return AvailabilityRuleRead.model_validate(
-        {**{k: getattr(rule, k) for k in AvailabilityRuleRead.model_fields if k != "rrule"}, "rrule": availability.rrule_text(rule)}
+        {
+            **{k: getattr(rule, k) for k in AvailabilityRuleRead.model_fields if k != "rrule"},
+            "rrule": availability.rrule_text(rule),
+        }
     )
 
 
@@ -110,7 +118,9 @@ def appointment_context(action: str) -> Any:
 
     def dependency(request: Request, ctx: ApiContext) -> Context:
         raw = request.path_params.get("appointment_id")
-        ctx.audit_default = PendingAudit(action=action, resource_type="Appointment", resource_id=str(raw) if raw else None)
+        ctx.audit_default = PendingAudit(
+            action=action, resource_type="Appointment", resource_id=str(raw) if raw else None
+        )
         return ctx
 
     return Annotated[Context, Depends(dependency)]
@@ -125,8 +135,12 @@ Updating = appointment_context("update")
 
 
 @router.get("/schedules", response_model=list[ScheduleRead])
-def list_schedules(ctx: ApiContext, organization_id: uuid.UUID, location_id: uuid.UUID | None = None) -> list[ScheduleRead]:
-    return [schedule_read(i) for i in availability.list_schedules(ctx, organization_id, location_id)]
+def list_schedules(
+    ctx: ApiContext, organization_id: uuid.UUID, location_id: uuid.UUID | None = None
+) -> list[ScheduleRead]:
+    return [
+        schedule_read(i) for i in availability.list_schedules(ctx, organization_id, location_id)
+    ]
 
 
 @router.post("/schedules", response_model=ScheduleRead, status_code=200)
@@ -136,7 +150,11 @@ def ensure_schedule(
     device_id: Annotated[uuid.UUID | None, Query()] = None,
 ) -> ScheduleRead:
     """The schedule of a practitioner role or a device (created when first asked for)."""
-    return schedule_read(availability.schedule_for(ctx, practitioner_role_id=practitioner_role_id, device_id=device_id))
+    return schedule_read(
+        availability.schedule_for(
+            ctx, practitioner_role_id=practitioner_role_id, device_id=device_id
+        )
+    )
 
 
 @router.get("/schedules/{schedule_id}", response_model=ScheduleRead)
@@ -150,7 +168,9 @@ def list_rules(schedule_id: uuid.UUID, ctx: ApiContext) -> list[AvailabilityRule
 
 
 @router.post("/schedules/{schedule_id}/rules", response_model=AvailabilityRuleRead, status_code=201)
-def add_rule(schedule_id: uuid.UUID, body: AvailabilityRuleCreate, ctx: ApiContext) -> AvailabilityRuleRead:
+def add_rule(
+    schedule_id: uuid.UUID, body: AvailabilityRuleCreate, ctx: ApiContext
+) -> AvailabilityRuleRead:
     return rule_read(availability.add_rule(ctx, schedule_id, body))
 
 
@@ -161,8 +181,13 @@ def remove_rule(schedule_id: uuid.UUID, rule_id: uuid.UUID, ctx: ApiContext) -> 
 
 
 @router.get("/schedules/{schedule_id}/overrides", response_model=list[OverrideRead])
-def list_overrides(schedule_id: uuid.UUID, ctx: ApiContext, start_date: date, end_date: date) -> list[OverrideRead]:
-    return [OverrideRead.model_validate(o) for o in availability.list_overrides(ctx, schedule_id, start_date, end_date)]
+def list_overrides(
+    schedule_id: uuid.UUID, ctx: ApiContext, start_date: date, end_date: date
+) -> list[OverrideRead]:
+    return [
+        OverrideRead.model_validate(o)
+        for o in availability.list_overrides(ctx, schedule_id, start_date, end_date)
+    ]
 
 
 @router.post("/schedules/{schedule_id}/overrides", response_model=OverrideRead, status_code=201)
@@ -194,9 +219,16 @@ def remove_block(schedule_id: uuid.UUID, block_id: uuid.UUID, ctx: ApiContext) -
 
 @router.get("/schedules/{schedule_id}/preview", response_model=list[SlotRead])
 def preview(
-    schedule_id: uuid.UUID, ctx: ApiContext, healthcare_service_id: uuid.UUID, start_date: date, end_date: date
+    schedule_id: uuid.UUID,
+    ctx: ApiContext,
+    healthcare_service_id: uuid.UUID,
+    start_date: date,
+    end_date: date,
 ) -> list[SlotRead]:
-    return [slot_read(s) for s in availability.preview(ctx, schedule_id, healthcare_service_id, start_date, end_date)]
+    return [
+        slot_read(s)
+        for s in availability.preview(ctx, schedule_id, healthcare_service_id, start_date, end_date)
+    ]
 
 
 # --- Slot search ----------------------------------------------------------------------
@@ -211,7 +243,12 @@ def search_slots(body: SlotSearch, ctx: ApiContext) -> SlotSearchResult:
 # --- Appointments ---------------------------------------------------------------------
 
 
-@router.post("/appointments", response_model=AppointmentRead, status_code=201, responses={409: {"description": "The time was taken (with alternatives)"}})
+@router.post(
+    "/appointments",
+    response_model=AppointmentRead,
+    status_code=201,
+    responses={409: {"description": "The time was taken (with alternatives)"}},
+)
 def create_appointment(
     body: AppointmentCreate,
     ctx: Creating,
@@ -219,9 +256,20 @@ def create_appointment(
 ) -> Any:
     """Hold (status proposed) or book a slot. Send an Idempotency-Key to retry safely."""
     if idempotency_key is not None:
-        replay = idempotency.claim(ctx, idempotency_key, idempotency.fingerprint("POST", "/appointments", body.model_dump(mode="json")))
+        replay = idempotency.claim(
+            ctx,
+            idempotency_key,
+            idempotency.fingerprint("POST", "/appointments", body.model_dump(mode="json")),
+        )
         if replay is not None:
-            ctx.audit("read", "Appointment", replay.body.get("id"), organization_id=body.organization_id, patient_id=body.patient_id, replay=True)
+            ctx.audit(
+                "read",
+                "Appointment",
+                replay.body.get("id"),
+                organization_id=body.organization_id,
+                patient_id=body.patient_id,
+                replay=True,
+            )
             return JSONResponse(replay.body, status_code=replay.status_code)
     view = booking.book_appointment(
         ctx,
@@ -254,8 +302,15 @@ def list_appointments(
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> AppointmentPage:
     views = booking.list_appointments(
-        ctx, organization_id=organization_id, start=start, end=end, practitioner_id=practitioner_id,
-        location_id=location_id, patient_id=patient_id, statuses=status, limit=limit,
+        ctx,
+        organization_id=organization_id,
+        start=start,
+        end=end,
+        practitioner_id=practitioner_id,
+        location_id=location_id,
+        patient_id=patient_id,
+        statuses=status,
+        limit=limit,
     )
     return AppointmentPage(items=[appointment_read(v) for v in views])
 
@@ -272,14 +327,24 @@ def confirm_hold(appointment_id: uuid.UUID, body: BookHold, ctx: Updating) -> Ap
 
 @router.post("/appointments/{appointment_id}/cancel", response_model=AppointmentRead)
 def cancel(appointment_id: uuid.UUID, body: CancelRequest, ctx: Updating) -> AppointmentRead:
-    return appointment_read(booking.cancel_appointment(ctx, appointment_id, body.reason, body.cancelled_by))
+    return appointment_read(
+        booking.cancel_appointment(ctx, appointment_id, body.reason, body.cancelled_by)
+    )
 
 
-@router.post("/appointments/{appointment_id}/reschedule", response_model=AppointmentRead, status_code=201)
-def reschedule(appointment_id: uuid.UUID, body: RescheduleRequest, ctx: Updating) -> AppointmentRead:
+@router.post(
+    "/appointments/{appointment_id}/reschedule", response_model=AppointmentRead, status_code=201
+)
+def reschedule(
+    appointment_id: uuid.UUID, body: RescheduleRequest, ctx: Updating
+) -> AppointmentRead:
     return appointment_read(
         booking.reschedule_appointment(
-            ctx, appointment_id, body.start, role_id=body.practitioner_role_id, reason=body.reason,
+            ctx,
+            appointment_id,
+            body.start,
+            role_id=body.practitioner_role_id,
+            reason=body.reason,
             requested_by=body.requested_by,
         )
     )
@@ -305,7 +370,12 @@ def series_read(view: series.SeriesView) -> SeriesRead:
         status=s.status,
         appointments=[appointment_read(v) for v in view.appointments],
         skipped=[
-            SeriesConflict(occurrence=p.occurrence, start=p.start, problem=p.problem, alternatives=[slot_read(a) for a in p.alternatives])
+            SeriesConflict(
+                occurrence=p.occurrence,
+                start=p.start,
+                problem=p.problem,
+                alternatives=[slot_read(a) for a in p.alternatives],
+            )
             for p in view.skipped
         ],
     )
@@ -314,7 +384,12 @@ def series_read(view: series.SeriesView) -> SeriesRead:
 SeriesContext = appointment_context("update")
 
 
-@router.post("/appointment-series", response_model=SeriesRead, status_code=201, responses={409: {"description": "Occurrences that cannot be booked, with alternatives"}})
+@router.post(
+    "/appointment-series",
+    response_model=SeriesRead,
+    status_code=201,
+    responses={409: {"description": "Occurrences that cannot be booked, with alternatives"}},
+)
 def create_series(body: SeriesCreate, ctx: Creating) -> SeriesRead:
     """Book a recurring visit. With on_conflict=fail nothing is booked if any occurrence
     does not fit; with skip, the others are booked and the misfits reported."""
@@ -337,12 +412,18 @@ def change_series(series_id: uuid.UUID, body: SeriesChange, ctx: SeriesContext) 
 ICS = "text/calendar; charset=utf-8"
 
 
-@router.post("/practitioners/{practitioner_id}/calendar-feeds", response_model=FeedIssued, status_code=201)
-def create_feed(practitioner_id: uuid.UUID, body: FeedCreate, request: Request, ctx: ApiContext) -> FeedIssued:
+@router.post(
+    "/practitioners/{practitioner_id}/calendar-feeds", response_model=FeedIssued, status_code=201
+)
+def create_feed(
+    practitioner_id: uuid.UUID, body: FeedCreate, request: Request, ctx: ApiContext
+) -> FeedIssued:
     """A secret subscription link to the practitioner's appointments (shown once)."""
     issued = ical.create_feed(ctx, practitioner_id, body.label)
     base = get_runtime(request).settings.base_url.rstrip("/")
-    return FeedIssued(**FeedRead.model_validate(issued.feed).model_dump(), url=f"{base}/ical/{issued.token}.ics")
+    return FeedIssued(
+        **FeedRead.model_validate(issued.feed).model_dump(), url=f"{base}/ical/{issued.token}.ics"
+    )
 
 
 @router.get("/practitioners/{practitioner_id}/calendar-feeds", response_model=list[FeedRead])
@@ -356,22 +437,37 @@ def revoke_feed(practitioner_id: uuid.UUID, feed_id: uuid.UUID, ctx: ApiContext)
     return Response(status_code=204)
 
 
-@router.get("/appointments/{appointment_id}/calendar.ics", response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
+@router.get(
+    "/appointments/{appointment_id}/calendar.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
 def appointment_ics(appointment_id: uuid.UUID, ctx: Reading) -> Response:
     body = ical.appointment_ics(ctx, appointment_id)
-    return Response(body, media_type=ICS, headers={"Content-Disposition": f'attachment; filename="appointment-{appointment_id}.ics"'})
+    return Response(
+        body,
+        media_type=ICS,
+        headers={"Content-Disposition": f'attachment; filename="appointment-{appointment_id}.ics"'},
+    )
 
 
 public_router = APIRouter(tags=["scheduling"])
 
 
-@public_router.get("/ical/{token}.ics", response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
+@public_router.get(
+    "/ical/{token}.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
 def feed(token: Annotated[str, Path(min_length=20, max_length=100)], request: Request) -> Response:
     """A practitioner's calendar feed. The link itself is the credential."""
     runtime = get_runtime(request)
     with unit_of_work(
-        runtime.db, principal=None, audit_key=runtime.audit_key,
-        request_id=getattr(request.state, "request_id", None), client_ip=request.client.host if request.client else None,
+        runtime.db,
+        principal=None,
+        audit_key=runtime.audit_key,
+        request_id=getattr(request.state, "request_id", None),
+        client_ip=request.client.host if request.client else None,
     ) as ctx:
         body = ical.feed_calendar(ctx, token)
     return Response(body, media_type=ICS, headers={"Cache-Control": "private, max-age=300"})

@@ -48,11 +48,20 @@ def _initials(patient: Patient) -> str:
 
 
 def _practitioner_for_feeds(ctx: Context, practitioner_id: uuid.UUID) -> Practitioner:
-    practitioner = access_one(ctx.session, ctx.caller, Practitioner, practitioner_id, Permission.DIRECTORY_READ, "Practitioner")
+    practitioner = access_one(
+        ctx.session,
+        ctx.caller,
+        Practitioner,
+        practitioner_id,
+        Permission.DIRECTORY_READ,
+        "Practitioner",
+    )
     principal = ctx.caller
     own = principal.practitioner_ids.get(practitioner.organization_id) == practitioner.id
     if not own and not principal.can(Permission.SCHEDULE_MANAGE, practitioner.organization_id):
-        raise PermissionDenied("Only the practitioner or a schedule manager may manage calendar feeds")
+        raise PermissionDenied(
+            "Only the practitioner or a schedule manager may manage calendar feeds"
+        )
     return practitioner
 
 
@@ -79,18 +88,31 @@ def list_feeds(ctx: Context, practitioner_id: uuid.UUID) -> list[CalendarFeed]:
         CalendarFeed.organization_id == practitioner.organization_id,
         CalendarFeed.practitioner_id == practitioner.id,
     )
-    return list(ctx.session.scalars(scoped(stmt.order_by(CalendarFeed.created_at), ctx.caller, CalendarFeed, Permission.DIRECTORY_READ)))
+    return list(
+        ctx.session.scalars(
+            scoped(
+                stmt.order_by(CalendarFeed.created_at),
+                ctx.caller,
+                CalendarFeed,
+                Permission.DIRECTORY_READ,
+            )
+        )
+    )
 
 
 def revoke_feed(ctx: Context, practitioner_id: uuid.UUID, feed_id: uuid.UUID) -> CalendarFeed:
     practitioner = _practitioner_for_feeds(ctx, practitioner_id)
-    feed = access_one(ctx.session, ctx.caller, CalendarFeed, feed_id, Permission.DIRECTORY_READ, "CalendarFeed")
+    feed = access_one(
+        ctx.session, ctx.caller, CalendarFeed, feed_id, Permission.DIRECTORY_READ, "CalendarFeed"
+    )
     if feed.practitioner_id != practitioner.id:
         raise NotFound("CalendarFeed")
     if feed.revoked_at is None:
         feed.revoked_at = clock.now()
     ctx.session.flush()
-    ctx.audit("update", "CalendarFeed", feed.id, organization_id=feed.organization_id, change="revoke")
+    ctx.audit(
+        "update", "CalendarFeed", feed.id, organization_id=feed.organization_id, change="revoke"
+    )
     return feed
 
 
@@ -115,7 +137,10 @@ def feed_calendar(ctx: Context, token: str) -> bytes:
     """The .ics behind a feed link. The link is the credential: no session needed."""
     session = ctx.session
     feed = session.scalar(
-        unscoped_system(select(CalendarFeed).where(CalendarFeed.token_digest == token_digest(token)), "the secret link identifies its own feed")
+        unscoped_system(
+            select(CalendarFeed).where(CalendarFeed.token_digest == token_digest(token)),
+            "the secret link identifies its own feed",
+        )
     )
     if feed is None or feed.revoked_at is not None:
         raise NotFound("Calendar feed")
@@ -123,16 +148,43 @@ def feed_calendar(ctx: Context, token: str) -> bytes:
     feed.last_used_at = now
     practitioner = session.scalar(
         unscoped_system(
-            select(Practitioner).where(Practitioner.organization_id == feed.organization_id, Practitioner.id == feed.practitioner_id),
+            select(Practitioner).where(
+                Practitioner.organization_id == feed.organization_id,
+                Practitioner.id == feed.practitioner_id,
+            ),
             "the feed's own practitioner",
         )
     )
     stmt = (
         select(Appointment, HealthcareService, Location, Patient)
-        .join(PractitionerRole, and_(PractitionerRole.organization_id == Appointment.organization_id, PractitionerRole.id == Appointment.practitioner_role_id))
-        .join(HealthcareService, and_(HealthcareService.organization_id == Appointment.organization_id, HealthcareService.id == Appointment.healthcare_service_id))
-        .join(Location, and_(Location.organization_id == Appointment.organization_id, Location.id == Appointment.location_id))
-        .join(Patient, and_(Patient.organization_id == Appointment.organization_id, Patient.id == Appointment.patient_id))
+        .join(
+            PractitionerRole,
+            and_(
+                PractitionerRole.organization_id == Appointment.organization_id,
+                PractitionerRole.id == Appointment.practitioner_role_id,
+            ),
+        )
+        .join(
+            HealthcareService,
+            and_(
+                HealthcareService.organization_id == Appointment.organization_id,
+                HealthcareService.id == Appointment.healthcare_service_id,
+            ),
+        )
+        .join(
+            Location,
+            and_(
+                Location.organization_id == Appointment.organization_id,
+                Location.id == Appointment.location_id,
+            ),
+        )
+        .join(
+            Patient,
+            and_(
+                Patient.organization_id == Appointment.organization_id,
+                Patient.id == Appointment.patient_id,
+            ),
+        )
         .where(
             Appointment.organization_id == feed.organization_id,
             PractitionerRole.practitioner_id == feed.practitioner_id,
@@ -142,8 +194,16 @@ def feed_calendar(ctx: Context, token: str) -> bytes:
         )
         .order_by(Appointment.start_at)
     )
-    rows = list(session.execute(unscoped_system(stmt, "a feed shows its practitioner's own appointments")))
-    ctx.audit("read", "CalendarFeed", feed.id, organization_id=feed.organization_id, appointments=len(rows))
+    rows = list(
+        session.execute(unscoped_system(stmt, "a feed shows its practitioner's own appointments"))
+    )
+    ctx.audit(
+        "read",
+        "CalendarFeed",
+        feed.id,
+        organization_id=feed.organization_id,
+        appointments=len(rows),
+    )
     name = practitioner.display_name if practitioner else "Liaison"
     return to_ical(_events(session, rows), name=f"{name} (Liaison)", now=now)
 
@@ -152,7 +212,20 @@ def appointment_ics(ctx: Context, appointment_id: uuid.UUID) -> bytes:
     view = booking.get_appointment(ctx, appointment_id)
     a = view.appointment
     session, principal = ctx.session, ctx.caller
-    service = access_one(session, principal, HealthcareService, a.healthcare_service_id, Permission.DIRECTORY_READ, "HealthcareService")
-    location = access_one(session, principal, Location, a.location_id, Permission.DIRECTORY_READ, "Location")
-    patient = access_one(session, principal, Patient, a.patient_id, Permission.PATIENT_READ, "Patient")
-    return to_ical(_events(session, [(a, service, location, patient)]), name=service.name, now=clock.now())
+    service = access_one(
+        session,
+        principal,
+        HealthcareService,
+        a.healthcare_service_id,
+        Permission.DIRECTORY_READ,
+        "HealthcareService",
+    )
+    location = access_one(
+        session, principal, Location, a.location_id, Permission.DIRECTORY_READ, "Location"
+    )
+    patient = access_one(
+        session, principal, Patient, a.patient_id, Permission.PATIENT_READ, "Patient"
+    )
+    return to_ical(
+        _events(session, [(a, service, location, patient)]), name=service.name, now=clock.now()
+    )

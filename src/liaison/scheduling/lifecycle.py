@@ -8,7 +8,9 @@ from liaison.models.scheduling import RELEASED_STATUSES
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "proposed": frozenset({"booked", "cancelled", "entered-in-error"}),
-    "booked": frozenset({"arrived", "checked-in", "fulfilled", "cancelled", "noshow", "entered-in-error"}),
+    "booked": frozenset(
+        {"arrived", "checked-in", "fulfilled", "cancelled", "noshow", "entered-in-error"}
+    ),
     "arrived": frozenset({"checked-in", "fulfilled", "cancelled", "entered-in-error"}),
     "checked-in": frozenset({"fulfilled", "cancelled", "entered-in-error"}),
     "fulfilled": frozenset({"entered-in-error"}),

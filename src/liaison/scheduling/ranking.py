@@ -81,17 +81,33 @@ def score(offer: Offer, day: date, today: date, fit: PatientFit | None) -> tuple
         if offer.practitioner_id in fit.seen:
             last = fit.seen[offer.practitioner_id]
             reasons.append(
-                Reason("continuity", CONTINUITY_POINTS, f"patient saw {offer.practitioner_name} on {last.isoformat()}")
+                Reason(
+                    "continuity",
+                    CONTINUITY_POINTS,
+                    f"patient saw {offer.practitioner_name} on {last.isoformat()}",
+                )
             )
         elif offer.practitioner_id == fit.preferred_practitioner_id:
             reasons.append(
-                Reason("preferred-practitioner", PREFERRED_PRACTITIONER_POINTS, "patient's preferred practitioner")
+                Reason(
+                    "preferred-practitioner",
+                    PREFERRED_PRACTITIONER_POINTS,
+                    "patient's preferred practitioner",
+                )
             )
         if fit.preferred_gender and offer.gender == fit.preferred_gender:
-            reasons.append(Reason("gender", GENDER_POINTS, f"{offer.gender} practitioner, as preferred"))
+            reasons.append(
+                Reason("gender", GENDER_POINTS, f"{offer.gender} practitioner, as preferred")
+            )
         if fit.preferred_location_id and offer.location_id == fit.preferred_location_id:
             reasons.append(Reason("location", LOCATION_POINTS, "patient's preferred location"))
     days_out = max(0, (day - today).days)
     if days_out:
-        reasons.append(Reason("wait", -POINTS_PER_DAY_OUT * days_out, f"{days_out} day{'s' if days_out != 1 else ''} out"))
+        reasons.append(
+            Reason(
+                "wait",
+                -POINTS_PER_DAY_OUT * days_out,
+                f"{days_out} day{'s' if days_out != 1 else ''} out",
+            )
+        )
     return sum(r.points for r in reasons), reasons

@@ -122,10 +122,27 @@ def device_schedules(
     if not location_ids or not kinds:
         return []
     stmt = (
-        select(Schedule.id.label("schedule_id"), Device.id.label("device_id"), Device.kind, Device.location_id, Location.time_zone)
+        select(
+            Schedule.id.label("schedule_id"),
+            Device.id.label("device_id"),
+            Device.kind,
+            Device.location_id,
+            Location.time_zone,
+        )
         .select_from(Device)
-        .join(Schedule, and_(Schedule.organization_id == Device.organization_id, Schedule.device_id == Device.id))
-        .join(Location, and_(Location.organization_id == Device.organization_id, Location.id == Device.location_id))
+        .join(
+            Schedule,
+            and_(
+                Schedule.organization_id == Device.organization_id, Schedule.device_id == Device.id
+            ),
+        )
+        .join(
+            Location,
+            and_(
+                Location.organization_id == Device.organization_id,
+                Location.id == Device.location_id,
+            ),
+        )
         .where(
             Device.organization_id == organization_id,
             Device.location_id.in_(location_ids),
@@ -138,14 +155,18 @@ def device_schedules(
     return list(session.execute(scoped(stmt, principal, Device, DIRECTORY)))
 
 
-def rules_for(session: Session, principal: Principal, schedule_ids: Sequence[uuid.UUID]) -> list[AvailabilityRule]:
+def rules_for(
+    session: Session, principal: Principal, schedule_ids: Sequence[uuid.UUID]
+) -> list[AvailabilityRule]:
     if not schedule_ids:
         return []
     stmt = select(AvailabilityRule).where(AvailabilityRule.schedule_id.in_(schedule_ids))
     return list(session.scalars(scoped(stmt, principal, AvailabilityRule, DIRECTORY)))
 
 
-def rule_values_for(session: Session, principal: Principal, schedule_ids: Sequence[uuid.UUID]) -> list[Any]:
+def rule_values_for(
+    session: Session, principal: Principal, schedule_ids: Sequence[uuid.UUID]
+) -> list[Any]:
     """Rules as plain rows (no ORM objects): slot search reads hundreds of them."""
     if not schedule_ids:
         return []
@@ -163,7 +184,9 @@ def rule_values_for(session: Session, principal: Principal, schedule_ids: Sequen
     return list(session.execute(scoped(stmt, principal, AvailabilityRule, DIRECTORY)))
 
 
-def organization_rule_values(session: Session, principal: Principal, organization_id: uuid.UUID) -> list[Any]:
+def organization_rule_values(
+    session: Session, principal: Principal, organization_id: uuid.UUID
+) -> list[Any]:
     stmt = select(
         AvailabilityRule.schedule_id,
         AvailabilityRule.weekdays,
@@ -179,7 +202,11 @@ def organization_rule_values(session: Session, principal: Principal, organizatio
 
 
 def overrides_for(
-    session: Session, principal: Principal, schedule_ids: Sequence[uuid.UUID], first: date, last: date
+    session: Session,
+    principal: Principal,
+    schedule_ids: Sequence[uuid.UUID],
+    first: date,
+    last: date,
 ) -> list[ScheduleOverride]:
     if not schedule_ids:
         return []
@@ -192,7 +219,11 @@ def overrides_for(
 
 
 def blocks_for(
-    session: Session, principal: Principal, schedule_ids: Sequence[uuid.UUID], start: datetime, end: datetime
+    session: Session,
+    principal: Principal,
+    schedule_ids: Sequence[uuid.UUID],
+    start: datetime,
+    end: datetime,
 ) -> list[Any]:
     if not schedule_ids:
         return []
@@ -208,7 +239,10 @@ def _live(now: datetime) -> Any:
     """Participant rows that still take time: blocking, and not a hold that expired."""
     return and_(
         AppointmentParticipant.blocking.is_(True),
-        or_(AppointmentParticipant.hold_expires_at.is_(None), AppointmentParticipant.hold_expires_at > now),
+        or_(
+            AppointmentParticipant.hold_expires_at.is_(None),
+            AppointmentParticipant.hold_expires_at > now,
+        ),
     )
 
 
@@ -249,7 +283,9 @@ def busy_for(
     ]
     if detail:
         columns += [
-            _raw(AppointmentParticipant.healthcare_service_id, session).label("healthcare_service_id"),
+            _raw(AppointmentParticipant.healthcare_service_id, session).label(
+                "healthcare_service_id"
+            ),
             _raw(AppointmentParticipant.device_id, session).label("device_id"),
         ]
     stmt = select(*columns).where(
@@ -262,7 +298,9 @@ def busy_for(
     return list(session.execute(scoped(stmt, principal, AppointmentParticipant, DIRECTORY)))
 
 
-def rules_version(session: Session, principal: Principal, organization_id: uuid.UUID) -> tuple[int, Any]:
+def rules_version(
+    session: Session, principal: Principal, organization_id: uuid.UUID
+) -> tuple[int, Any]:
     """(count, newest change) of an organization's availability rules: when it has not
     moved, rules parsed earlier are still right."""
     stmt = select(func.count(), func.max(AvailabilityRule.updated_at)).where(
@@ -290,7 +328,10 @@ def taken_lanes(
 
 
 def release_expired_holds(
-    session: Session, principal: Principal | None, now: datetime, schedule_ids: Sequence[uuid.UUID] | None = None
+    session: Session,
+    principal: Principal | None,
+    now: datetime,
+    schedule_ids: Sequence[uuid.UUID] | None = None,
 ) -> list[uuid.UUID]:
     """Turn holds whose time ran out into cancelled appointments; returns their ids."""
     stmt = select(Appointment.id, Appointment.organization_id).where(
@@ -313,27 +354,53 @@ def release_expired_holds(
     ids = [row.id for row in expired]
     if not ids:
         return []
-    appointments = update(Appointment).where(Appointment.id.in_(ids)).values(
-        status="cancelled", cancelled_at=now, cancellation_reason="hold expired", cancelled_by="organization",
-        version=Appointment.version + 1,
+    appointments = (
+        update(Appointment)
+        .where(Appointment.id.in_(ids))
+        .values(
+            status="cancelled",
+            cancelled_at=now,
+            cancellation_reason="hold expired",
+            cancelled_by="organization",
+            version=Appointment.version + 1,
+        )
     )
-    participants = update(AppointmentParticipant).where(AppointmentParticipant.appointment_id.in_(ids)).values(blocking=False)
+    participants = (
+        update(AppointmentParticipant)
+        .where(AppointmentParticipant.appointment_id.in_(ids))
+        .values(blocking=False)
+    )
     from liaison.authz.scope import unscoped_system
 
     # The ids were selected through the caller's scope (or as the system) just above.
-    session.execute(unscoped_system(appointments, "ids already scoped").execution_options(synchronize_session=False))
-    session.execute(unscoped_system(participants, "ids already scoped").execution_options(synchronize_session=False))
+    session.execute(
+        unscoped_system(appointments, "ids already scoped").execution_options(
+            synchronize_session=False
+        )
+    )
+    session.execute(
+        unscoped_system(participants, "ids already scoped").execution_options(
+            synchronize_session=False
+        )
+    )
     session.add_all(
         AppointmentHistory(
-            organization_id=row.organization_id, appointment_id=row.id, at=now, action="hold-expired",
-            from_status="proposed", to_status="cancelled", reason="hold expired",
+            organization_id=row.organization_id,
+            appointment_id=row.id,
+            at=now,
+            action="hold-expired",
+            from_status="proposed",
+            to_status="cancelled",
+            reason="hold expired",
         )
         for row in expired
     )
     return ids
 
 
-def holidays(session: Session, principal: Principal, organization_id: uuid.UUID, first: date, last: date) -> set[date]:
+def holidays(
+    session: Session, principal: Principal, organization_id: uuid.UUID, first: date, last: date
+) -> set[date]:
     stmt = select(OrganizationHoliday.date).where(
         OrganizationHoliday.organization_id == organization_id,
         OrganizationHoliday.date >= first,
@@ -367,20 +434,32 @@ def practitioners_seen(
     return {practitioner: last.date() for practitioner, last in rows}
 
 
-def schedules_by_id(session: Session, principal: Principal, ids: Sequence[uuid.UUID]) -> list[Schedule]:
+def schedules_by_id(
+    session: Session, principal: Principal, ids: Sequence[uuid.UUID]
+) -> list[Schedule]:
     if not ids:
         return []
     stmt = select(Schedule).where(Schedule.id.in_(ids))
     return list(session.scalars(scoped(stmt, principal, Schedule, DIRECTORY)))
 
 
-def participants_of(session: Session, principal: Principal, appointment_ids: Sequence[uuid.UUID]) -> list[AppointmentParticipant]:
+def participants_of(
+    session: Session, principal: Principal, appointment_ids: Sequence[uuid.UUID]
+) -> list[AppointmentParticipant]:
     if not appointment_ids:
         return []
-    stmt = select(AppointmentParticipant).where(AppointmentParticipant.appointment_id.in_(appointment_ids))
+    stmt = select(AppointmentParticipant).where(
+        AppointmentParticipant.appointment_id.in_(appointment_ids)
+    )
     return list(session.scalars(scoped(stmt, principal, AppointmentParticipant, PATIENTS)))
 
 
-def history_of(session: Session, principal: Principal, appointment_id: uuid.UUID) -> list[AppointmentHistory]:
-    stmt = select(AppointmentHistory).where(AppointmentHistory.appointment_id == appointment_id).order_by(AppointmentHistory.at, AppointmentHistory.id)
+def history_of(
+    session: Session, principal: Principal, appointment_id: uuid.UUID
+) -> list[AppointmentHistory]:
+    stmt = (
+        select(AppointmentHistory)
+        .where(AppointmentHistory.appointment_id == appointment_id)
+        .order_by(AppointmentHistory.at, AppointmentHistory.id)
+    )
     return list(session.scalars(scoped(stmt, principal, AppointmentHistory, PATIENTS)))

@@ -284,7 +284,9 @@ def latest_start(policy: VisitPolicy, now: datetime) -> datetime:
     return now + policy.horizon
 
 
-def candidate_starts(window: OpenWindow, policy: VisitPolicy, not_before: datetime) -> Iterator[datetime]:
+def candidate_starts(
+    window: OpenWindow, policy: VisitPolicy, not_before: datetime
+) -> Iterator[datetime]:
     """Starts on the window's grid (aligned to its opening) that fit inside it."""
     step = policy.interval
     start = window.span.start

@@ -155,7 +155,9 @@ class SlotSearch(Shape):
     location_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
     practitioner_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
     start_date: date | None = Field(default=None, description="First local date (default: today)")
-    end_date: date | None = Field(default=None, description="Last local date (default: the booking horizon)")
+    end_date: date | None = Field(
+        default=None, description="Last local date (default: the booking horizon)"
+    )
     modality: Modality | None = None
     time_windows: list[TimeWindow] = Field(default_factory=list, max_length=6)
     weekdays: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=list, max_length=7)
@@ -207,8 +209,12 @@ class AppointmentCreate(Shape):
     status: Literal["proposed", "booked"] = Field(
         default="booked", description="proposed: hold the slot for the visit type's hold time"
     )
-    device_ids: list[uuid.UUID] | None = Field(default=None, max_length=5, description="Chosen devices; picked automatically when absent")
-    overbook: bool = Field(default=False, description="Book on top of another visit, if the visit type allows it")
+    device_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=5, description="Chosen devices; picked automatically when absent"
+    )
+    overbook: bool = Field(
+        default=False, description="Book on top of another visit, if the visit type allows it"
+    )
     comment: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 

@@ -102,8 +102,13 @@ def find_slots(ctx: Context, request: SearchRequest) -> tuple[list[Slot], date]:
         return [], last
 
     eligible = repository.eligible_practitioner_schedules(
-        session, principal, request.organization_id, service.id,
-        location_ids=request.location_ids, practitioner_ids=request.practitioner_ids, role_ids=request.role_ids,
+        session,
+        principal,
+        request.organization_id,
+        service.id,
+        location_ids=request.location_ids,
+        practitioner_ids=request.practitioner_ids,
+        role_ids=request.role_ids,
     )
     if not eligible:
         return [], last
@@ -129,7 +134,13 @@ def find_slots(ctx: Context, request: SearchRequest) -> tuple[list[Slot], date]:
     def offer(index: int) -> ranking.Offer:
         if index not in offers:
             row = eligible[index]
-            offers[index] = ranking.Offer(row.practitioner_id, names[index], row.gender, tuple(row.languages or ()), row.location_id)
+            offers[index] = ranking.Offer(
+                row.practitioner_id,
+                names[index],
+                row.gender,
+                tuple(row.languages or ()),
+                row.location_id,
+            )
         return offers[index]
 
     fits: dict[int, int] = {}
@@ -148,9 +159,14 @@ def find_slots(ctx: Context, request: SearchRequest) -> tuple[list[Slot], date]:
             scores[key] = (points, tuple(reasons))
         return scores[key]
 
-    def starts_of(cals: calendars.CalendarSet, index: int, limit: int | None) -> list[tuple[datetime, list[ResourceCalendar]]]:
+    def starts_of(
+        cals: calendars.CalendarSet, index: int, limit: int | None
+    ) -> list[tuple[datetime, list[ResourceCalendar]]]:
         row = eligible[index]
-        companions = [[cals[d.schedule_id] for d in devices_by_place.get((row.location_id, kind), [])] for kind in kinds]
+        companions = [
+            [cals[d.schedule_id] for d in devices_by_place.get((row.location_id, kind), [])]
+            for kind in kinds
+        ]
         accept = None
         if weekdays or time_windows:
             tz = zones[index]
@@ -162,8 +178,14 @@ def find_slots(ctx: Context, request: SearchRequest) -> tuple[list[Slot], date]:
 
         window_start, window_end = cals.window(row.time_zone)
         return find_starts(
-            cals[row.schedule_id], policy, now, window_start=window_start, window_end=window_end,
-            companions=companions, limit=limit, accept=accept,
+            cals[row.schedule_id],
+            policy,
+            now,
+            window_start=window_start,
+            window_end=window_end,
+            companions=companions,
+            limit=limit,
+            accept=accept,
         )
 
     # Ranked candidates: (-score, start, role id, local day, row index, chosen devices).
@@ -175,8 +197,16 @@ def find_slots(ctx: Context, request: SearchRequest) -> tuple[list[Slot], date]:
             break
         chunk_last = min(last, chunk_first + timedelta(days=size - 1))
         cals = calendars.load(
-            session, principal, request.organization_id, refs, chunk_first, chunk_last, now,
-            rules=rules, service_id=service.id, count_per_day=policy.max_per_day is not None,
+            session,
+            principal,
+            request.organization_id,
+            refs,
+            chunk_first,
+            chunk_last,
+            now,
+            rules=rules,
+            service_id=service.id,
+            count_per_day=policy.max_per_day is not None,
             prefetch=False,
         )
         candidates = []
@@ -189,7 +219,9 @@ def find_slots(ctx: Context, request: SearchRequest) -> tuple[list[Slot], date]:
             earliest = first_grid_start(windows, policy, now + policy.min_notice)
             if earliest is None:
                 continue  # the notice period swallows this schedule's hours in the chunk
-            candidates.append((-bound(index, earliest.astimezone(zones[index]).date()), earliest, index))
+            candidates.append(
+                (-bound(index, earliest.astimezone(zones[index]).date()), earliest, index)
+            )
         # Best possible first: a schedule's slots can only score at most its bound (its
         # fit on its first open day), so once N slots beat the next bound, stop. Most
         # searches then look at a few schedules of the hundreds that could serve.
@@ -199,15 +231,31 @@ def find_slots(ctx: Context, request: SearchRequest) -> tuple[list[Slot], date]:
             if position % batch_size == 0:
                 # Busy time for the next batch of candidates (and the devices they may
                 # need), in two queries.
-                batch = [eligible[i].schedule_id for _, _, i in candidates[position : position + batch_size]]
+                batch = [
+                    eligible[i].schedule_id
+                    for _, _, i in candidates[position : position + batch_size]
+                ]
                 cals.prefetch(batch + [d.schedule_id for d in devices])
             # (A candidate that could at best tie the N-th slot is not looked at: among
             # equal slots the order is arbitrary anyway.)
-            if request.mode == "first" and len(ranked) >= request.count and (neg_bound, earliest) >= ranked[-1][:2]:
+            if (
+                request.mode == "first"
+                and len(ranked) >= request.count
+                and (neg_bound, earliest) >= ranked[-1][:2]
+            ):
                 break
-            for start, chosen in starts_of(cals, index, request.count if request.mode == "first" else None):
+            for start, chosen in starts_of(
+                cals, index, request.count if request.mode == "first" else None
+            ):
                 day = start.astimezone(zones[index]).date()
-                item = (-score(index, day)[0], start, str(eligible[index].role_id), day, index, chosen)
+                item = (
+                    -score(index, day)[0],
+                    start,
+                    str(eligible[index].role_id),
+                    day,
+                    index,
+                    chosen,
+                )
                 if request.mode == "first":
                     if len(ranked) < request.count or item[:3] < ranked[-1][:3]:
                         bisect.insort(ranked, item, key=lambda k: k[:3])
@@ -244,7 +292,9 @@ def find_slots(ctx: Context, request: SearchRequest) -> tuple[list[Slot], date]:
         by_day[item[3]].append(item)
     result: list[Slot] = []
     for day in sorted(by_day):
-        result.extend(slot(item) for item in heapq.nsmallest(request.count, by_day[day], key=lambda k: k[:3]))
+        result.extend(
+            slot(item) for item in heapq.nsmallest(request.count, by_day[day], key=lambda k: k[:3])
+        )
     return result, searched_until
 
 
@@ -263,16 +313,32 @@ def search_slots(ctx: Context, data: Any) -> tuple[list[Slot], date]:
     """The API's slot search (``SlotSearch``): checks access, then ``find_slots``."""
     principal = ctx.require(Permission.APPOINTMENT_READ, data.organization_id)
     service = referenced(
-        ctx.session, principal, HealthcareService, data.organization_id, data.healthcare_service_id,
-        Permission.DIRECTORY_READ, "healthcare_service_id",
+        ctx.session,
+        principal,
+        HealthcareService,
+        data.organization_id,
+        data.healthcare_service_id,
+        Permission.DIRECTORY_READ,
+        "healthcare_service_id",
     )
     fit = None
     if data.patient_id is not None:
-        audit = ctx.audit("read", "Patient", data.patient_id, patient_id=data.patient_id,
-                          organization_id=data.organization_id, purpose="slot-ranking")
+        audit = ctx.audit(
+            "read",
+            "Patient",
+            data.patient_id,
+            patient_id=data.patient_id,
+            organization_id=data.organization_id,
+            purpose="slot-ranking",
+        )
         patient = referenced(
-            ctx.session, principal, Patient, data.organization_id, data.patient_id,
-            Permission.PATIENT_READ, "patient_id",
+            ctx.session,
+            principal,
+            Patient,
+            data.organization_id,
+            data.patient_id,
+            Permission.PATIENT_READ,
+            "patient_id",
         )
         audit.about(organization_id=patient.organization_id)
         fit = patient_fit(ctx, patient)

@@ -169,7 +169,9 @@ def update_membership(
     demoting = changes.get("role", membership.role) != "admin" or changes.get("active") is False
     if user_id == ctx.caller.user_id and membership.role == "admin" and demoting:
         # An organization must not lose its last way to manage itself by a slip.
-        raise Conflict("You cannot demote or deactivate your own admin membership; ask another admin")
+        raise Conflict(
+            "You cannot demote or deactivate your own admin membership; ask another admin"
+        )
     if changes.get("practitioner_id") is not None:
         referenced(
             ctx.session,

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from liaison.auth.dependencies import ApiContext, client_ip, get_runtime, request_id
 from liaison.audit.trail import PendingAudit
+from liaison.auth.dependencies import ApiContext, client_ip, get_runtime, request_id
 from liaison.authz.principal import system_principal
 from liaison.context import Context, unit_of_work
 from liaison.errors import Conflict
@@ -24,7 +24,9 @@ public = APIRouter(include_in_schema=False)
 def waitlist_data(action: str) -> object:
     def dependency(request: Request, ctx: ApiContext) -> Context:
         raw = request.path_params.get("entry_id") or request.path_params.get("offer_id")
-        ctx.audit_default = PendingAudit(action=action, resource_type="WaitlistEntry", resource_id=str(raw) if raw else None)
+        ctx.audit_default = PendingAudit(
+            action=action, resource_type="WaitlistEntry", resource_id=str(raw) if raw else None
+        )
         return ctx
 
     return Annotated[Context, Depends(dependency)]
@@ -40,7 +42,9 @@ def add_entry(body: EntryCreate, ctx: waitlist_data("create")) -> EntryRead:  # 
 
 
 @router.get("/waitlist-entries", response_model=list[EntryRead])
-def list_entries(ctx: Reading, organization_id: uuid.UUID, status: str | None = "active") -> list[EntryRead]:  # type: ignore[valid-type]
+def list_entries(
+    ctx: Reading, organization_id: uuid.UUID, status: str | None = "active"
+) -> list[EntryRead]:  # type: ignore[valid-type]
     return [EntryRead.model_validate(e) for e in service.list_entries(ctx, organization_id, status)]
 
 
@@ -55,7 +59,9 @@ def cancel_entry(entry_id: uuid.UUID, ctx: Writing) -> EntryRead:  # type: ignor
 
 
 @router.get("/waitlist-offers", response_model=list[OfferRead])
-def list_offers(ctx: Reading, organization_id: uuid.UUID, entry_id: uuid.UUID | None = None) -> list[OfferRead]:  # type: ignore[valid-type]
+def list_offers(
+    ctx: Reading, organization_id: uuid.UUID, entry_id: uuid.UUID | None = None
+) -> list[OfferRead]:  # type: ignore[valid-type]
     return [OfferRead.model_validate(o) for o in service.offers_of(ctx, organization_id, entry_id)]
 
 
@@ -83,7 +89,14 @@ def _offer(ctx: Context, offer_id: uuid.UUID) -> OfferRead:
     from liaison.authz.scope import scoped
     from liaison.models import WaitlistOffer
 
-    row = ctx.session.scalar(scoped(select(WaitlistOffer).where(WaitlistOffer.id == offer_id), ctx.caller, WaitlistOffer, Permission.APPOINTMENT_READ))
+    row = ctx.session.scalar(
+        scoped(
+            select(WaitlistOffer).where(WaitlistOffer.id == offer_id),
+            ctx.caller,
+            WaitlistOffer,
+            Permission.APPOINTMENT_READ,
+        )
+    )
     return OfferRead.model_validate(row)
 
 
@@ -91,17 +104,25 @@ def _offer(ctx: Context, offer_id: uuid.UUID) -> OfferRead:
 
 PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><link rel="stylesheet" href="/static/vendor/pico/pico.min.css"></head>
-<body><main class="container"><article><h1>{title}</h1><p>{text}</p>{form}</article></main></body></html>"""
+<body><main class="container"><article><h1>{title}</h1><p>{text}</p>{form}</article></main></body></html>"""  # noqa: E501
 
 
 def _page(title: str, text: str, form: str = "", status: int = 200) -> HTMLResponse:
-    return HTMLResponse(PAGE.format(lang="en", title=title, text=text, form=form), status_code=status)
+    return HTMLResponse(
+        PAGE.format(lang="en", title=title, text=text, form=form), status_code=status
+    )
 
 
 def _unit(request: Request):  # type: ignore[no-untyped-def]
     runtime = get_runtime(request)
-    return unit_of_work(runtime.db, principal=system_principal(), audit_key=runtime.audit_key,
-                        request_id=request_id(request), client_ip=client_ip(request), runtime=runtime)
+    return unit_of_work(
+        runtime.db,
+        principal=system_principal(),
+        audit_key=runtime.audit_key,
+        request_id=request_id(request),
+        client_ip=client_ip(request),
+        runtime=runtime,
+    )
 
 
 @public.get("/w/{token}", response_class=HTMLResponse)
@@ -109,12 +130,31 @@ def offer_page(token: str, request: Request) -> Response:
     with _unit(request) as ctx:
         offer = service.offer_by_token(ctx, token)
         if offer is None or offer.status != "sent":
-            return _page("Offer no longer available", "This offer has expired or was answered already.", status=404)
-        ctx.audit("read", "WaitlistOffer", offer.id, patient_id=offer.patient_id, organization_id=offer.organization_id, via="link")
+            return _page(
+                "Offer no longer available",
+                "This offer has expired or was answered already.",
+                status=404,
+            )
+        ctx.audit(
+            "read",
+            "WaitlistOffer",
+            offer.id,
+            patient_id=offer.patient_id,
+            organization_id=offer.organization_id,
+            via="link",
+        )
         when = offer.start_at.strftime("%Y-%m-%d %H:%M UTC")
-    form = (f'<form method="post" action="/w/{token}/accept"><button type="submit">Take this time</button></form>'
-            f'<form method="post" action="/w/{token}/decline"><button type="submit" class="secondary">No, thanks</button></form>')
-    return _page("An earlier time", f"An earlier appointment is available: {when}. The first to accept gets it.", form)
+    form = (
+        f'<form method="post" action="/w/{token}/accept">'
+        '<button type="submit">Take this time</button></form>'
+        f'<form method="post" action="/w/{token}/decline">'
+        '<button type="submit" class="secondary">No, thanks</button></form>'
+    )
+    return _page(
+        "An earlier time",
+        f"An earlier appointment is available: {when}. The first to accept gets it.",
+        form,
+    )
 
 
 @public.post("/w/{token}/accept", response_class=HTMLResponse)
@@ -126,7 +166,11 @@ def offer_accept(token: str, request: Request) -> Response:
                 return _page("Offer no longer available", "This offer has expired.", status=404)
             service.accept_offer(ctx, offer.id)
     except Conflict:
-        return _page("This slot was taken", "Sorry, someone else took this time first. You stay on the waitlist.", status=409)
+        return _page(
+            "This slot was taken",
+            "Sorry, someone else took this time first. You stay on the waitlist.",
+            status=409,
+        )
     return _page("Booked", "You are booked. You will receive a confirmation.")
 
 

@@ -65,7 +65,15 @@ def wants(wishes: EntryWishes, slot: FreedSlot, now: datetime) -> bool:
     return not (wishes.current_start is not None and wishes.current_start <= slot.start)
 
 
-def backfill_allowed(slot: FreedSlot, now: datetime, today: date, *, min_hours: int, urgent: bool, same_day_urgent_only: bool) -> bool:
+def backfill_allowed(
+    slot: FreedSlot,
+    now: datetime,
+    today: date,
+    *,
+    min_hours: int,
+    urgent: bool,
+    same_day_urgent_only: bool,
+) -> bool:
     """The visit type's rules: not too soon to reach anyone, same day only if urgent."""
     if slot.start - now < timedelta(hours=min_hours):
         return False

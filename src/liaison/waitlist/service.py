@@ -52,13 +52,33 @@ SYSTEM = "the waitlist serves every organization from the worker"
 
 def add_entry(ctx: Context, data: object) -> WaitlistEntry:
     d = data  # schemas.EntryCreate
-    audit = ctx.audit("create", "WaitlistEntry", patient_id=d.patient_id, organization_id=d.organization_id)  # type: ignore[attr-defined]
+    audit = ctx.audit(
+        "create", "WaitlistEntry", patient_id=d.patient_id, organization_id=d.organization_id
+    )  # type: ignore[attr-defined]
     principal = ctx.require(WRITE, d.organization_id)  # type: ignore[attr-defined]
     org = d.organization_id  # type: ignore[attr-defined]
-    referenced(ctx.session, principal, Patient, org, d.patient_id, Permission.PATIENT_READ, "patient_id")  # type: ignore[attr-defined]
-    referenced(ctx.session, principal, HealthcareService, org, d.healthcare_service_id, Permission.DIRECTORY_READ, "healthcare_service_id")  # type: ignore[attr-defined]
+    referenced(
+        ctx.session, principal, Patient, org, d.patient_id, Permission.PATIENT_READ, "patient_id"
+    )  # type: ignore[attr-defined]
+    referenced(
+        ctx.session,
+        principal,
+        HealthcareService,
+        org,
+        d.healthcare_service_id,
+        Permission.DIRECTORY_READ,
+        "healthcare_service_id",
+    )  # type: ignore[attr-defined]
     if d.current_appointment_id is not None:  # type: ignore[attr-defined]
-        current = referenced(ctx.session, principal, Appointment, org, d.current_appointment_id, READ, "current_appointment_id")  # type: ignore[attr-defined]
+        current = referenced(
+            ctx.session,
+            principal,
+            Appointment,
+            org,
+            d.current_appointment_id,
+            READ,
+            "current_appointment_id",
+        )  # type: ignore[attr-defined]
         if current.patient_id != d.patient_id:  # type: ignore[attr-defined]
             raise InvalidInput("current_appointment_id", "is another patient's appointment")
     entry = WaitlistEntry(
@@ -69,7 +89,10 @@ def add_entry(ctx: Context, data: object) -> WaitlistEntry:
         location_ids=[str(x) for x in d.location_ids],  # type: ignore[attr-defined]
         earliest_date=d.earliest_date,  # type: ignore[attr-defined]
         latest_date=d.latest_date,  # type: ignore[attr-defined]
-        times_of_day=[{"start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")} for w in d.times_of_day],  # type: ignore[attr-defined]
+        times_of_day=[
+            {"start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
+            for w in d.times_of_day
+        ],  # type: ignore[attr-defined]
         priority=d.priority,  # type: ignore[attr-defined]
         reason=d.reason,  # type: ignore[attr-defined]
         expires_at=d.expires_at,  # type: ignore[attr-defined]
@@ -94,13 +117,20 @@ def _staff_author(principal: Principal, organization_id: uuid.UUID) -> uuid.UUID
     return principal.user_id
 
 
-def list_entries(ctx: Context, organization_id: uuid.UUID, status: str | None = "active") -> list[WaitlistEntry]:
+def list_entries(
+    ctx: Context, organization_id: uuid.UUID, status: str | None = "active"
+) -> list[WaitlistEntry]:
     ctx.audit("read", "WaitlistEntry", organization_id=organization_id)
     ctx.require(READ, organization_id)
     stmt = select(WaitlistEntry).where(WaitlistEntry.organization_id == organization_id)
     if status:
         stmt = stmt.where(WaitlistEntry.status == status)
-    stmt = scoped(stmt.order_by(WaitlistEntry.priority.desc(), WaitlistEntry.created_at), ctx.caller, WaitlistEntry, READ)
+    stmt = scoped(
+        stmt.order_by(WaitlistEntry.priority.desc(), WaitlistEntry.created_at),
+        ctx.caller,
+        WaitlistEntry,
+        READ,
+    )
     return list(ctx.session.scalars(stmt.limit(500)))
 
 
@@ -123,7 +153,9 @@ def cancel_entry(ctx: Context, entry_id: uuid.UUID) -> WaitlistEntry:
     return entry
 
 
-def offers_of(ctx: Context, organization_id: uuid.UUID, entry_id: uuid.UUID | None = None) -> list[WaitlistOffer]:
+def offers_of(
+    ctx: Context, organization_id: uuid.UUID, entry_id: uuid.UUID | None = None
+) -> list[WaitlistOffer]:
     ctx.require(READ, organization_id)
     stmt = select(WaitlistOffer).where(WaitlistOffer.organization_id == organization_id)
     if entry_id is not None:
@@ -139,8 +171,13 @@ def patients_named(
     if not patient_ids:
         return {}
     ids = sorted(patient_ids, key=str)
-    ctx.audit("read", "Patient", organization_id=organization_id, purpose="waitlist",
-              patients=[str(i) for i in ids])
+    ctx.audit(
+        "read",
+        "Patient",
+        organization_id=organization_id,
+        purpose="waitlist",
+        patients=[str(i) for i in ids],
+    )
     ctx.require(Permission.PATIENT_READ, organization_id)
     stmt = select(Patient).where(Patient.organization_id == organization_id, Patient.id.in_(ids))
     rows = ctx.session.scalars(scoped(stmt, ctx.caller, Patient, Permission.PATIENT_READ))
@@ -165,11 +202,31 @@ def metrics(ctx: Context, organization_id: uuid.UUID) -> Metrics:
     where = WaitlistOffer.organization_id == organization_id
     entries = WaitlistEntry.organization_id == organization_id
     return Metrics(
-        entries_active=count(select(func.count()).select_from(WaitlistEntry).where(entries, WaitlistEntry.status == "active"), WaitlistEntry),
-        offers_sent=count(select(func.count()).select_from(WaitlistOffer).where(where), WaitlistOffer),
-        offers_accepted=count(select(func.count()).select_from(WaitlistOffer).where(where, WaitlistOffer.status == "accepted"), WaitlistOffer),
-        slots_filled=count(select(func.count()).select_from(WaitlistEntry).where(entries, WaitlistEntry.status == "booked"), WaitlistEntry),
-        days_gained=count(select(func.coalesce(func.sum(WaitlistEntry.days_gained), 0)).where(entries), WaitlistEntry),
+        entries_active=count(
+            select(func.count())
+            .select_from(WaitlistEntry)
+            .where(entries, WaitlistEntry.status == "active"),
+            WaitlistEntry,
+        ),
+        offers_sent=count(
+            select(func.count()).select_from(WaitlistOffer).where(where), WaitlistOffer
+        ),
+        offers_accepted=count(
+            select(func.count())
+            .select_from(WaitlistOffer)
+            .where(where, WaitlistOffer.status == "accepted"),
+            WaitlistOffer,
+        ),
+        slots_filled=count(
+            select(func.count())
+            .select_from(WaitlistEntry)
+            .where(entries, WaitlistEntry.status == "booked"),
+            WaitlistEntry,
+        ),
+        days_gained=count(
+            select(func.coalesce(func.sum(WaitlistEntry.days_gained), 0)).where(entries),
+            WaitlistEntry,
+        ),
     )
 
 
@@ -193,53 +250,155 @@ def _wishes(entry: WaitlistEntry, current_start: datetime | None) -> rules.Entry
     )
 
 
-def backfill(ctx: Context, *, organization_id: uuid.UUID, service_id: uuid.UUID, role_id: uuid.UUID, start: datetime) -> list[WaitlistOffer]:
+def backfill(
+    ctx: Context,
+    *,
+    organization_id: uuid.UUID,
+    service_id: uuid.UUID,
+    role_id: uuid.UUID,
+    start: datetime,
+) -> list[WaitlistOffer]:
     """Offer a freed slot (visit type, practitioner role, start) to the best entries."""
     session, principal = ctx.session, ctx.caller
     now = clock.now()
-    service = session.scalar(scoped(select(HealthcareService).where(HealthcareService.id == service_id), principal, HealthcareService, Permission.DIRECTORY_READ))
-    role = session.scalar(scoped(select(PractitionerRole).where(PractitionerRole.id == role_id), principal, PractitionerRole, Permission.DIRECTORY_READ))
+    service = session.scalar(
+        scoped(
+            select(HealthcareService).where(HealthcareService.id == service_id),
+            principal,
+            HealthcareService,
+            Permission.DIRECTORY_READ,
+        )
+    )
+    role = session.scalar(
+        scoped(
+            select(PractitionerRole).where(PractitionerRole.id == role_id),
+            principal,
+            PractitionerRole,
+            Permission.DIRECTORY_READ,
+        )
+    )
     org = session.get(Organization, organization_id)
     if service is None or role is None or org is None:
         return []
-    location = session.scalar(scoped(select(Location).where(Location.id == role.location_id), principal, Location, Permission.DIRECTORY_READ))
+    location = session.scalar(
+        scoped(
+            select(Location).where(Location.id == role.location_id),
+            principal,
+            Location,
+            Permission.DIRECTORY_READ,
+        )
+    )
     tz = calendars.zone(location.time_zone if location else org.time_zone)
     local = start.astimezone(tz)
-    slot = rules.FreedSlot(start, start + timedelta(minutes=service.duration_minutes), local.date(), local.time(), role.practitioner_id, role.location_id)
+    slot = rules.FreedSlot(
+        start,
+        start + timedelta(minutes=service.duration_minutes),
+        local.date(),
+        local.time(),
+        role.practitioner_id,
+        role.location_id,
+    )
     today = now.astimezone(tz).date()
 
-    already = set(session.scalars(scoped(
-        select(WaitlistOffer.entry_id).where(
-            WaitlistOffer.organization_id == organization_id,
-            WaitlistOffer.practitioner_role_id == role_id,
-            WaitlistOffer.start_at == start,
-        ), principal, WaitlistOffer, READ)))
-    entries = list(session.scalars(scoped(
-        select(WaitlistEntry).where(
-            WaitlistEntry.organization_id == organization_id,
-            WaitlistEntry.healthcare_service_id == service_id,
-            WaitlistEntry.status == "active",
-        ), principal, WaitlistEntry, READ)))
-    current = {
-        a.id: a.start_at
-        for a in session.scalars(scoped(select(Appointment).where(
-            Appointment.id.in_([e.current_appointment_id for e in entries if e.current_appointment_id])), principal, Appointment, READ))
-    } if entries else {}
-    patients = {p.id: p for p in session.scalars(scoped(select(Patient).where(Patient.id.in_([e.patient_id for e in entries])), principal, Patient, Permission.PATIENT_READ))} if entries else {}
+    already = set(
+        session.scalars(
+            scoped(
+                select(WaitlistOffer.entry_id).where(
+                    WaitlistOffer.organization_id == organization_id,
+                    WaitlistOffer.practitioner_role_id == role_id,
+                    WaitlistOffer.start_at == start,
+                ),
+                principal,
+                WaitlistOffer,
+                READ,
+            )
+        )
+    )
+    entries = list(
+        session.scalars(
+            scoped(
+                select(WaitlistEntry).where(
+                    WaitlistEntry.organization_id == organization_id,
+                    WaitlistEntry.healthcare_service_id == service_id,
+                    WaitlistEntry.status == "active",
+                ),
+                principal,
+                WaitlistEntry,
+                READ,
+            )
+        )
+    )
+    current = (
+        {
+            a.id: a.start_at
+            for a in session.scalars(
+                scoped(
+                    select(Appointment).where(
+                        Appointment.id.in_(
+                            [e.current_appointment_id for e in entries if e.current_appointment_id]
+                        )
+                    ),
+                    principal,
+                    Appointment,
+                    READ,
+                )
+            )
+        }
+        if entries
+        else {}
+    )
+    patients = (
+        {
+            p.id: p
+            for p in session.scalars(
+                scoped(
+                    select(Patient).where(Patient.id.in_([e.patient_id for e in entries])),
+                    principal,
+                    Patient,
+                    Permission.PATIENT_READ,
+                )
+            )
+        }
+        if entries
+        else {}
+    )
 
     offer_target = ranking.Offer(role.practitioner_id, "", "unknown", (), role.location_id)
     candidates = []
     for entry in entries:
         if entry.id in already:
             continue
-        if not rules.wants(_wishes(entry, current.get(entry.current_appointment_id) if entry.current_appointment_id else None), slot, now):
+        if not rules.wants(
+            _wishes(
+                entry,
+                current.get(entry.current_appointment_id) if entry.current_appointment_id else None,
+            ),
+            slot,
+            now,
+        ):
             continue
-        if not rules.backfill_allowed(slot, now, today, min_hours=service.backfill_min_hours, urgent=entry.priority == "urgent",
-                                      same_day_urgent_only=service.same_day_backfill_urgent_only):
+        if not rules.backfill_allowed(
+            slot,
+            now,
+            today,
+            min_hours=service.backfill_min_hours,
+            urgent=entry.priority == "urgent",
+            same_day_urgent_only=service.same_day_backfill_urgent_only,
+        ):
             continue
         patient = patients.get(entry.patient_id)
         fit = ranking.fit_points(offer_target, patient_fit(ctx, patient)) if patient else 0
-        candidates.append(rules.Candidate(entry.id, entry.patient_id, entry.priority, entry.created_at, entry.offers_count, entry.last_offered_at, fit))
+        candidates.append(
+            rules.Candidate(
+                entry.id,
+                entry.patient_id,
+                entry.priority,
+                entry.created_at,
+                entry.offers_count,
+                entry.last_offered_at,
+                fit,
+            )
+        )
     ranked = rules.rank(candidates, now)[: max(1, org.waitlist_batch_size)]
     if not ranked:
         return []
@@ -248,8 +407,15 @@ def backfill(ctx: Context, *, organization_id: uuid.UUID, service_id: uuid.UUID,
     try:
         with session.begin_nested():
             hold = booking.book_appointment(
-                ctx, organization_id=organization_id, patient_id=first.patient_id, service_id=service_id, role_id=role_id,
-                start=start, status="proposed", audited=False, hold_minutes=org.waitlist_round_minutes,
+                ctx,
+                organization_id=organization_id,
+                patient_id=first.patient_id,
+                service_id=service_id,
+                role_id=role_id,
+                start=start,
+                status="proposed",
+                audited=False,
+                hold_minutes=org.waitlist_round_minutes,
                 comment="held for the waitlist",
             ).appointment
     except (Conflict, InvalidInput):
@@ -276,14 +442,30 @@ def backfill(ctx: Context, *, organization_id: uuid.UUID, service_id: uuid.UUID,
         session.flush()
         entry.offers_count += 1
         entry.last_offered_at = now
-        link = links.make(ctx.runtime.secret if ctx.runtime else "", "offer", offer.id, offer.expires_at)
+        link = links.make(
+            ctx.runtime.secret if ctx.runtime else "", "offer", offer.id, offer.expires_at
+        )
         expires_local = offer.expires_at.astimezone(tz).strftime("%H:%M")
-        queue(ctx, kind="waitlist-offer", organization_id=organization_id, patient_id=entry.patient_id,
-              appointment_id=hold.id, key=f"waitlist-offer:{offer.id}",
-              link=ctx.runtime.public_url(f"/w/{link}") if ctx.runtime else None, expires=expires_local,
-              offer_id=str(offer.id))
-        ctx.audit("execute", "WaitlistOffer", offer.id, patient_id=entry.patient_id, organization_id=organization_id,
-                  score=points, reasons=reasons)
+        queue(
+            ctx,
+            kind="waitlist-offer",
+            organization_id=organization_id,
+            patient_id=entry.patient_id,
+            appointment_id=hold.id,
+            key=f"waitlist-offer:{offer.id}",
+            link=ctx.runtime.public_url(f"/w/{link}") if ctx.runtime else None,
+            expires=expires_local,
+            offer_id=str(offer.id),
+        )
+        ctx.audit(
+            "execute",
+            "WaitlistOffer",
+            offer.id,
+            patient_id=entry.patient_id,
+            organization_id=organization_id,
+            score=points,
+            reasons=reasons,
+        )
         offers.append(offer)
     return offers
 
@@ -292,7 +474,14 @@ def accept_offer(ctx: Context, offer_id: uuid.UUID) -> Appointment:
     """The patient takes the slot. Exactly one acceptance per slot succeeds."""
     session = ctx.session
     audit = ctx.audit("update", "WaitlistOffer", offer_id, change="accept")
-    offer = session.scalar(scoped(select(WaitlistOffer).where(WaitlistOffer.id == offer_id), ctx.caller, WaitlistOffer, READ))
+    offer = session.scalar(
+        scoped(
+            select(WaitlistOffer).where(WaitlistOffer.id == offer_id),
+            ctx.caller,
+            WaitlistOffer,
+            READ,
+        )
+    )
     if offer is None:
         raise NotFound("WaitlistOffer")
     audit.about(patient_id=offer.patient_id, organization_id=offer.organization_id)
@@ -305,22 +494,40 @@ def accept_offer(ctx: Context, offer_id: uuid.UUID) -> Appointment:
     session.refresh(offer)
     if offer.status != "sent":
         raise SlotTaken(f"This offer is {offer.status}")
-    if hold is None or hold.status != "proposed" or (hold.hold_expires_at is not None and hold.hold_expires_at <= now):
+    if (
+        hold is None
+        or hold.status != "proposed"
+        or (hold.hold_expires_at is not None and hold.hold_expires_at <= now)
+    ):
         offer.status = "taken"
         offer.responded_at = now
         raise SlotTaken("This slot was taken")
-    entry = session.scalar(unscoped_system(select(WaitlistEntry).where(WaitlistEntry.id == offer.entry_id), "the offer's own entry"))
+    entry = session.scalar(
+        unscoped_system(
+            select(WaitlistEntry).where(WaitlistEntry.id == offer.entry_id), "the offer's own entry"
+        )
+    )
     hold.patient_id = offer.patient_id
     hold.status = "booked"
     hold.booked_at = now
     hold.hold_expires_at = None
     hold.comment = "booked from the waitlist"
-    for participant in session.scalars(unscoped_system(select(AppointmentParticipant).where(AppointmentParticipant.appointment_id == hold.id), "the hold's own participants")):
+    for participant in session.scalars(
+        unscoped_system(
+            select(AppointmentParticipant).where(AppointmentParticipant.appointment_id == hold.id),
+            "the hold's own participants",
+        )
+    ):
         participant.hold_expires_at = None
     session.flush()
     offer.status = "accepted"
     offer.responded_at = now
-    service = session.scalar(unscoped_system(select(HealthcareService).where(HealthcareService.id == hold.healthcare_service_id), "the hold's visit type"))
+    service = session.scalar(
+        unscoped_system(
+            select(HealthcareService).where(HealthcareService.id == hold.healthcare_service_id),
+            "the hold's visit type",
+        )
+    )
     reminders.schedule(ctx, hold, service)
     booking._history(ctx, hold, "booked-from-waitlist", "proposed")
     booking.emit(ctx, "appointment.booked", hold, source="waitlist")
@@ -328,17 +535,42 @@ def accept_offer(ctx: Context, offer_id: uuid.UUID) -> Appointment:
         entry.status = "booked"
         entry.booked_appointment_id = hold.id
         if entry.current_appointment_id:
-            previous = session.scalar(unscoped_system(select(Appointment).where(Appointment.id == entry.current_appointment_id), "the entry's own appointment"))
+            previous = session.scalar(
+                unscoped_system(
+                    select(Appointment).where(Appointment.id == entry.current_appointment_id),
+                    "the entry's own appointment",
+                )
+            )
             if previous is not None and previous.status in ("booked", "proposed"):
                 entry.days_gained = max(0, (previous.start_at - hold.start_at).days)
-                booking._cancel(ctx, previous, "moved earlier from the waitlist", "patient", action="rescheduled")
+                booking._cancel(
+                    ctx,
+                    previous,
+                    "moved earlier from the waitlist",
+                    "patient",
+                    action="rescheduled",
+                )
                 hold.rescheduled_from_id = previous.id
-    others = session.scalars(unscoped_system(select(WaitlistOffer).where(
-        WaitlistOffer.hold_appointment_id == hold.id, WaitlistOffer.id != offer.id, WaitlistOffer.status == "sent"), "the same hold's offers"))
+    others = session.scalars(
+        unscoped_system(
+            select(WaitlistOffer).where(
+                WaitlistOffer.hold_appointment_id == hold.id,
+                WaitlistOffer.id != offer.id,
+                WaitlistOffer.status == "sent",
+            ),
+            "the same hold's offers",
+        )
+    )
     for other in others:
         other.status = "taken"
         other.responded_at = now
-        queue(ctx, kind="waitlist-taken", organization_id=other.organization_id, patient_id=other.patient_id, key=f"waitlist-taken:{other.id}")
+        queue(
+            ctx,
+            kind="waitlist-taken",
+            organization_id=other.organization_id,
+            patient_id=other.patient_id,
+            key=f"waitlist-taken:{other.id}",
+        )
     session.flush()
     return hold
 
@@ -350,7 +582,14 @@ class SlotTaken(Conflict):
 
 def decline_offer(ctx: Context, offer_id: uuid.UUID) -> WaitlistOffer:
     audit = ctx.audit("update", "WaitlistOffer", offer_id, change="decline")
-    offer = ctx.session.scalar(scoped(select(WaitlistOffer).where(WaitlistOffer.id == offer_id), ctx.caller, WaitlistOffer, READ))
+    offer = ctx.session.scalar(
+        scoped(
+            select(WaitlistOffer).where(WaitlistOffer.id == offer_id),
+            ctx.caller,
+            WaitlistOffer,
+            READ,
+        )
+    )
     if offer is None:
         raise NotFound("WaitlistOffer")
     audit.about(patient_id=offer.patient_id, organization_id=offer.organization_id)
@@ -366,7 +605,12 @@ def offer_by_token(ctx: Context, token: str) -> WaitlistOffer | None:
     target = links.read(ctx.runtime.secret, token, clock.now()) if ctx.runtime else None
     if target is None or target.purpose != "offer":
         return None
-    return ctx.session.scalar(unscoped_system(select(WaitlistOffer).where(WaitlistOffer.id == target.record_id), "a signed link names its offer"))
+    return ctx.session.scalar(
+        unscoped_system(
+            select(WaitlistOffer).where(WaitlistOffer.id == target.record_id),
+            "a signed link names its offer",
+        )
+    )
 
 
 def next_rounds(ctx: Context) -> int:
@@ -374,22 +618,38 @@ def next_rounds(ctx: Context) -> int:
     next entries. Returns how many slots went to a new round."""
     session = ctx.session
     now = clock.now()
-    stale = list(session.scalars(unscoped_system(
-        select(WaitlistOffer).where(WaitlistOffer.status == "sent", WaitlistOffer.expires_at <= now), SYSTEM)))
+    stale = list(
+        session.scalars(
+            unscoped_system(
+                select(WaitlistOffer).where(
+                    WaitlistOffer.status == "sent", WaitlistOffer.expires_at <= now
+                ),
+                SYSTEM,
+            )
+        )
+    )
     holds: dict[uuid.UUID, WaitlistOffer] = {}
     for offer in stale:
         offer.status = "expired"
         holds.setdefault(offer.hold_appointment_id, offer)
     session.flush()
     rounds = 0
-    for hold_id, offer in holds.items():
-        hold = session.scalar(unscoped_system(select(Appointment).where(Appointment.id == hold_id), SYSTEM))
+    for hold_id in holds:
+        hold = session.scalar(
+            unscoped_system(select(Appointment).where(Appointment.id == hold_id), SYSTEM)
+        )
         if hold is None or hold.status == "booked":
             continue  # somebody took it
         if hold.status == "proposed":
             booking._cancel(ctx, hold, "waitlist round ended", "organization", event=False)
             session.flush()
         # (A hold the expiry sweep already released is passed on all the same.)
-        if backfill(ctx, organization_id=hold.organization_id, service_id=hold.healthcare_service_id, role_id=hold.practitioner_role_id, start=hold.start_at):
+        if backfill(
+            ctx,
+            organization_id=hold.organization_id,
+            service_id=hold.healthcare_service_id,
+            role_id=hold.practitioner_role_id,
+            start=hold.start_at,
+        ):
             rounds += 1
     return rounds

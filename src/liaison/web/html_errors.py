@@ -20,6 +20,9 @@ def render(request: Request, status: int, message: str, exc: Any) -> Response:
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"status": status, "message": message if status < 500 else "Something went wrong on our side."},
+        {
+            "status": status,
+            "message": message if status < 500 else "Something went wrong on our side.",
+        },
         status_code=status,
     )

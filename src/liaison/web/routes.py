@@ -57,7 +57,11 @@ def login_page(request: Request, next: str | None = None) -> Response:
     )
     settings = get_runtime(request).settings
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.cookie_secure,
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
         max_age=3600,
     )
     return response
@@ -76,7 +80,8 @@ def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
         return templates.TemplateResponse(
-            request, "login.html",
+            request,
+            "login.html",
             {
                 "next": _safe_next(next),
                 "login_csrf": expected or "",
@@ -86,8 +91,11 @@ def login(
             status_code=400,
         )
     with unit_of_work(
-        runtime.db, principal=None, audit_key=runtime.audit_key,
-        request_id=request_id(request), client_ip=client_ip(request),
+        runtime.db,
+        principal=None,
+        audit_key=runtime.audit_key,
+        request_id=request_id(request),
+        client_ip=client_ip(request),
     ) as ctx:
         sign_in = auth_service.check_password(
             ctx.session, settings, runtime.passwords, email, password, client_ip(request)
@@ -97,8 +105,11 @@ def login(
             principal = auth_service.principal_for(ctx.session, sign_in.user)
             first_org = sorted(principal.memberships, key=str)[0] if principal.memberships else None
             token, _ = auth_service.start_session(
-                ctx.session, settings, sign_in.user,
-                client_ip=client_ip(request), user_agent=request.headers.get("user-agent"),
+                ctx.session,
+                settings,
+                sign_in.user,
+                client_ip=client_ip(request),
+                user_agent=request.headers.get("user-agent"),
                 organization_id=first_org,
             )
     if token is None:
@@ -108,13 +119,18 @@ def login(
             else "E-mail address or password is incorrect."
         )
         return templates.TemplateResponse(
-            request, "login.html",
+            request,
+            "login.html",
             {"next": _safe_next(next), "login_csrf": expected, "error": error, "email": email},
             status_code=429 if sign_in.retry_after_s else 401,
         )
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.cookie_secure,
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
         max_age=settings.session_max_age_hours * 3600,
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE)

@@ -158,4 +158,3 @@ class CoordinatorListItem(ReadShape):
     languages: list[dict[str, str]]
     systems: list[dict[str, str | int]]
     status: str
-

@@ -169,4 +169,5 @@ class RenewalRead(ReadShape):
 class ReminderRequest(Shape):
     within_days: int = Field(default=60, ge=1, le=365)
 
+
 EnrollmentRead.model_rebuild()
