@@ -51,6 +51,22 @@ async def submitted_csrf(request: Request) -> str | None:
     return None
 
 
+def system_unit(request: Request):  # type: ignore[no-untyped-def]
+    """A unit of work for a request that acts as Liaison itself: a provider's signed
+    webhook, or a patient following a signed link. Audited with the request's id and IP."""
+    from liaison.authz.principal import system_principal
+
+    runtime = get_runtime(request)
+    return unit_of_work(
+        runtime.db,
+        principal=system_principal(),
+        audit_key=runtime.audit_key,
+        request_id=request_id(request),
+        client_ip=client_ip(request),
+        runtime=runtime,
+    )
+
+
 def authenticate(
     ctx: Context, runtime: Runtime, request: Request, csrf: str | None
 ) -> tuple[Principal, UserSession | None]:

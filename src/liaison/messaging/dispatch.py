@@ -364,7 +364,8 @@ def plan(ctx: Context, batch: Batch, message: OutboxMessage) -> Plan | None:
         order = rules.channel_order(
             payload.get("channels") or ["sms", "email"], consented, set(addresses)
         )
-    if not order:
+
+    def skipped(reason: str) -> None:
         _record(
             ctx,
             message,
@@ -376,8 +377,11 @@ def plan(ctx: Context, batch: Batch, message: OutboxMessage) -> Plan | None:
             None,
             "",
             language,
-            error="no consented channel",
+            error=reason,
         )
+
+    if not order:
+        skipped("no consented channel")
         return None
 
     variables = (
@@ -395,19 +399,7 @@ def plan(ctx: Context, batch: Batch, message: OutboxMessage) -> Plan | None:
     ]
     found = Plan(message, patient, appointment, org, kind, language, channels, variables)
     if found.next_attempt(batch) is None:
-        _record(
-            ctx,
-            message,
-            patient,
-            appointment,
-            "portal",
-            kind,
-            "skipped",
-            None,
-            "",
-            language,
-            error="no wording for a consented channel",
-        )
+        skipped("no wording for a consented channel")
         return None
     return found
 

@@ -9,12 +9,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from liaison.audit.trail import PendingAudit
-from liaison.auth.dependencies import ApiContext, client_ip, get_runtime, request_id
-from liaison.context import Context, unit_of_work
+from liaison.auth.dependencies import ApiContext, get_runtime, system_unit
+from liaison.context import Context
 from liaison.errors import PermissionDenied
 from liaison.gateways import signing
 from liaison.jobs import service as jobs_service
-from liaison.messaging import inbound, service
+from liaison.messaging import inbound, links, service
 from liaison.messaging.schemas import (
     BroadcastCreate,
     CommunicationRead,
@@ -70,20 +70,6 @@ async def _signed_form(request: Request) -> dict[str, str]:
     return form
 
 
-def _system_unit(request: Request):  # type: ignore[no-untyped-def]
-    from liaison.authz.principal import system_principal
-
-    runtime = get_runtime(request)
-    return unit_of_work(
-        runtime.db,
-        principal=system_principal(),
-        audit_key=runtime.audit_key,
-        request_id=request_id(request),
-        client_ip=client_ip(request),
-        runtime=runtime,
-    )
-
-
 @webhooks.post("/sms/status", status_code=204, include_in_schema=True)
 def sms_status(
     request: Request, form: Annotated[dict[str, str], Depends(_signed_form)]
@@ -91,7 +77,7 @@ def sms_status(
     """Delivery receipts from the SMS provider (Twilio's StatusCallback shape)."""
     sid, status = form.get("MessageSid"), form.get("MessageStatus")
     if sid and status:
-        with _system_unit(request) as ctx:
+        with system_unit(request) as ctx:
             inbound.delivery_receipt(ctx, sid, status)
     return Response(status_code=204)
 
@@ -108,7 +94,7 @@ def sms_inbound(
         form.get("Body", ""),
     )
     if sid and sender and receiver:
-        with _system_unit(request) as ctx:
+        with system_unit(request) as ctx:
             inbound.inbound_text(ctx, provider_id=sid, from_=sender, to=receiver, body=body)
     # An empty TwiML response: replies go out through the outbox, not inline.
     return Response(
@@ -255,16 +241,6 @@ def retry(message_id: uuid.UUID, ctx: ApiContext) -> OutboxRead:
 
 links_router = APIRouter(include_in_schema=False)
 
-LINK_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><link rel="stylesheet" href="/static/vendor/pico/pico.min.css"></head>
-<body><main class="container"><article><h1>{title}</h1><p>{text}</p>{form}</article></main></body></html>"""  # noqa: E501
-
-
-def _link_page(title: str, text: str, form: str = "", status: int = 200) -> Response:
-    from fastapi.responses import HTMLResponse
-
-    return HTMLResponse(LINK_PAGE.format(title=title, text=text, form=form), status_code=status)
-
 
 def _appointment_for(ctx: Context, token: str):  # type: ignore[no-untyped-def]
     from sqlalchemy import select
@@ -287,10 +263,10 @@ def _appointment_for(ctx: Context, token: str):  # type: ignore[no-untyped-def]
 
 @links_router.get("/r/{token}")
 def appointment_link(token: str, request: Request) -> Response:
-    with _system_unit(request) as ctx:
+    with system_unit(request) as ctx:
         appointment = _appointment_for(ctx, token)
         if appointment is None:
-            return _link_page(
+            return links.page(
                 "Link expired", "This link is no longer valid. Please call the clinic.", status=404
             )
         ctx.audit(
@@ -303,14 +279,14 @@ def appointment_link(token: str, request: Request) -> Response:
         )
         status, when = appointment.status, appointment.start_at.strftime("%Y-%m-%d %H:%M UTC")
     if status != "booked":
-        return _link_page("Appointment", f"This appointment is {status}.")
+        return links.page("Appointment", f"This appointment is {status}.")
     form = (
         f'<form method="post" action="/r/{token}/confirm">'
         '<button type="submit">Confirm</button></form>'
         f'<form method="post" action="/r/{token}/cancel">'
         '<button type="submit" class="secondary">Cancel the appointment</button></form>'
     )
-    return _link_page("Your appointment", f"Your appointment is on {when}.", form)
+    return links.page("Your appointment", f"Your appointment is on {when}.", form)
 
 
 @links_router.post("/r/{token}/{action}")
@@ -321,14 +297,14 @@ def appointment_link_action(
     from liaison.models import AppointmentHistory
     from liaison.scheduling import booking
 
-    with _system_unit(request) as ctx:
+    with system_unit(request) as ctx:
         appointment = _appointment_for(ctx, token)
         if appointment is None:
-            return _link_page(
+            return links.page(
                 "Link expired", "This link is no longer valid. Please call the clinic.", status=404
             )
         if appointment.status != "booked":
-            return _link_page(
+            return links.page(
                 "Appointment", f"This appointment is {appointment.status}.", status=409
             )
         ctx.audit(
@@ -354,7 +330,7 @@ def appointment_link_action(
             )
         else:
             booking._cancel(ctx, appointment, "cancelled by the patient (link)", "patient")
-    return _link_page(
+    return links.page(
         "Thank you",
         "Your appointment is confirmed."
         if action == "confirm"

@@ -54,3 +54,18 @@ def read(secret: str, token: str, now: datetime) -> LinkTarget | None:
     if purpose is None or expires_at <= now:
         return None
     return LinkTarget(purpose, uuid.UUID(bytes=record), expires_at)
+
+
+# The small page a patient sees after following a link (no sign-in, no app shell).
+PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title><link rel="stylesheet" href="/static/vendor/pico/pico.min.css"></head>
+<body><main class="container"><article><h1>{title}</h1><p>{text}</p>{form}</article></main></body></html>"""  # noqa: E501
+
+
+def page(title: str, text: str, form: str = "", status: int = 200, lang: str = "en"):  # type: ignore[no-untyped-def]
+    """The link's answer page; ``text`` and ``form`` are trusted HTML built by the caller."""
+    from fastapi.responses import HTMLResponse
+
+    return HTMLResponse(
+        PAGE.format(lang=lang, title=title, text=text, form=form), status_code=status
+    )

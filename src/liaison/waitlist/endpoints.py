@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from liaison.audit.trail import PendingAudit
-from liaison.auth.dependencies import ApiContext, client_ip, get_runtime, request_id
-from liaison.authz.principal import system_principal
-from liaison.context import Context, unit_of_work
+from liaison.auth.dependencies import ApiContext, system_unit
+from liaison.context import Context
 from liaison.errors import Conflict
+from liaison.messaging import links
 from liaison.messaging.schemas import EntryCreate, EntryRead, OfferRead, WaitlistMetrics
 from liaison.waitlist import service
 
@@ -102,35 +102,13 @@ def _offer(ctx: Context, offer_id: uuid.UUID) -> OfferRead:
 
 # --- The patient's link ---------------------------------------------------------------
 
-PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><link rel="stylesheet" href="/static/vendor/pico/pico.min.css"></head>
-<body><main class="container"><article><h1>{title}</h1><p>{text}</p>{form}</article></main></body></html>"""  # noqa: E501
-
-
-def _page(title: str, text: str, form: str = "", status: int = 200) -> HTMLResponse:
-    return HTMLResponse(
-        PAGE.format(lang="en", title=title, text=text, form=form), status_code=status
-    )
-
-
-def _unit(request: Request):  # type: ignore[no-untyped-def]
-    runtime = get_runtime(request)
-    return unit_of_work(
-        runtime.db,
-        principal=system_principal(),
-        audit_key=runtime.audit_key,
-        request_id=request_id(request),
-        client_ip=client_ip(request),
-        runtime=runtime,
-    )
-
 
 @public.get("/w/{token}", response_class=HTMLResponse)
 def offer_page(token: str, request: Request) -> Response:
-    with _unit(request) as ctx:
+    with system_unit(request) as ctx:
         offer = service.offer_by_token(ctx, token)
         if offer is None or offer.status != "sent":
-            return _page(
+            return links.page(
                 "Offer no longer available",
                 "This offer has expired or was answered already.",
                 status=404,
@@ -150,7 +128,7 @@ def offer_page(token: str, request: Request) -> Response:
         f'<form method="post" action="/w/{token}/decline">'
         '<button type="submit" class="secondary">No, thanks</button></form>'
     )
-    return _page(
+    return links.page(
         "An earlier time",
         f"An earlier appointment is available: {when}. The first to accept gets it.",
         form,
@@ -160,25 +138,27 @@ def offer_page(token: str, request: Request) -> Response:
 @public.post("/w/{token}/accept", response_class=HTMLResponse)
 def offer_accept(token: str, request: Request) -> Response:
     try:
-        with _unit(request) as ctx:
+        with system_unit(request) as ctx:
             offer = service.offer_by_token(ctx, token)
             if offer is None:
-                return _page("Offer no longer available", "This offer has expired.", status=404)
+                return links.page(
+                    "Offer no longer available", "This offer has expired.", status=404
+                )
             service.accept_offer(ctx, offer.id)
     except Conflict:
-        return _page(
+        return links.page(
             "This slot was taken",
             "Sorry, someone else took this time first. You stay on the waitlist.",
             status=409,
         )
-    return _page("Booked", "You are booked. You will receive a confirmation.")
+    return links.page("Booked", "You are booked. You will receive a confirmation.")
 
 
 @public.post("/w/{token}/decline", response_class=HTMLResponse)
 def offer_decline(token: str, request: Request) -> Response:
-    with _unit(request) as ctx:
+    with system_unit(request) as ctx:
         offer = service.offer_by_token(ctx, token)
         if offer is None:
-            return _page("Offer no longer available", "This offer has expired.", status=404)
+            return links.page("Offer no longer available", "This offer has expired.", status=404)
         service.decline_offer(ctx, offer.id)
-    return _page("Thank you", "We will let you know when another time opens.")
+    return links.page("Thank you", "We will let you know when another time opens.")
