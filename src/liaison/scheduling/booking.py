@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from liaison.authz.access import access_one, referenced
 from liaison.authz.permissions import Permission
@@ -517,7 +517,7 @@ def _insert(
         ctx.session.add(appointment)
         ctx.session.add_all(participants)
         ctx.session.flush()
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
         if not _is_overlap(exc):
             raise
         # The alternatives come from the calendar already in memory: the failed
@@ -529,9 +529,18 @@ def _insert(
     return participants
 
 
-def _is_overlap(exc: IntegrityError) -> bool:
-    """The exclusion constraint refused an overlapping booking (PostgreSQL 23P01)."""
-    return getattr(exc.orig, "sqlstate", None) == "23P01" or "no_overlap" in str(exc.orig)
+def _is_overlap(exc: IntegrityError | OperationalError) -> bool:
+    """The exclusion constraint refused an overlapping booking (PostgreSQL 23P01).
+
+    Or PostgreSQL chose this transaction as a deadlock victim (40P01) while inserting the
+    participants: an exclusion constraint is checked after the row is in the index, so
+    two transactions inserting overlapping rows at the same moment can each find the
+    other's row and wait for it. The deadlock detector aborts one of them; it lost the
+    race to an overlapping booking exactly as with 23P01, and the other goes on."""
+    state = getattr(exc.orig, "sqlstate", None)
+    if isinstance(exc, OperationalError):
+        return state == "40P01"
+    return state == "23P01" or "no_overlap" in str(exc.orig)
 
 
 def book_appointment(
