@@ -192,6 +192,8 @@ class Server:
             "LIAISON_DATABASE_URL": url,
             "LIAISON_SECRET_KEY": SECRET,
             "LIAISON_LOG_LEVEL": "WARNING",
+            # Measure the requests alone: no background worker in the server process.
+            "LIAISON_EMBEDDED_WORKER": "false",
         }
         self.process = subprocess.Popen(
             [

@@ -215,6 +215,8 @@ def over_http(url: str, secret: str, queries: list[tuple[str, str]]) -> dict[str
         "LIAISON_DATABASE_URL": url,
         "LIAISON_SECRET_KEY": secret,
         "LIAISON_LOG_LEVEL": "WARNING",
+        # Measure the requests alone: no background worker in the server process.
+        "LIAISON_EMBEDDED_WORKER": "false",
     }
     liaison = Path(sys.executable).parent / "liaison"
     server = subprocess.Popen(

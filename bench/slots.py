@@ -202,6 +202,8 @@ def over_http(url: str, token: str, queries: list[dict[str, Any]]) -> dict[str, 
         "LIAISON_DATABASE_URL": url,
         "LIAISON_SECRET_KEY": SECRET,
         "LIAISON_LOG_LEVEL": "WARNING",
+        # Measure the requests alone: no background worker in the server process.
+        "LIAISON_EMBEDDED_WORKER": "false",
     }
     server = subprocess.Popen(
         [
