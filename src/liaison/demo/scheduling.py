@@ -149,6 +149,7 @@ def _split(
 class SeatInfo:
     schedule_id: uuid.UUID
     role_id: uuid.UUID
+    practitioner_id: uuid.UUID
     location_id: uuid.UUID
     zone: ZoneInfo
     services: list[Row]
@@ -304,6 +305,7 @@ def build(
             SeatInfo(
                 schedule_id,
                 role["id"],
+                role["practitioner_id"],
                 role["location_id"],
                 ZoneInfo(location["time_zone"]),
                 offered[role["id"]],
@@ -470,12 +472,24 @@ def _book(
     }
     out.add(
         "appointment_participant",
-        {**common, "id": ids.at(booked_at), "schedule_id": seat.schedule_id, "device_id": None},
+        {
+            **common,
+            "id": ids.at(booked_at),
+            "schedule_id": seat.schedule_id,
+            "device_id": None,
+            "practitioner_id": seat.practitioner_id,
+        },
     )
     for device_id, schedule_id in chosen:
         out.add(
             "appointment_participant",
-            {**common, "id": ids.at(booked_at), "schedule_id": schedule_id, "device_id": device_id},
+            {
+                **common,
+                "id": ids.at(booked_at),
+                "schedule_id": schedule_id,
+                "device_id": device_id,
+                "practitioner_id": None,
+            },
         )
         if blocking:
             device_busy[schedule_id].append(block)

@@ -216,22 +216,29 @@ class AppointmentParticipant(TenantOwned, Base):
     constraint forbids two blocking rows of the same schedule and lane whose
     [block_start, block_end) ranges overlap (migration 0002). ``lane`` is 0 for a normal
     booking; a visit type that allows overbooking may use lanes 1..overbook_limit, so the
-    limit itself is enforced by the same constraint.
+    limit itself is enforced by the same constraint. A second one forbids a practitioner's
+    blocking rows on two different schedules (their roles at two locations) to overlap
+    (migration 0006): one person is in one place at a time.
     """
 
     __tablename__ = "appointment_participant"
     __table_args__ = (
         _fk("appointment_id", "appointment", "CASCADE"),
         _fk("schedule_id", "schedule"),
+        _fk("practitioner_id", "practitioner"),
         CheckConstraint("block_start < block_end", name="ordered"),
         CheckConstraint("lane >= 0", name="lane"),
         Index(None, "organization_id", "schedule_id", "block_start"),
         Index(None, "organization_id", "appointment_id"),
+        Index(None, "organization_id", "practitioner_id", "block_start"),
     )
 
     appointment_id: Mapped[uuid.UUID] = mapped_column()
     schedule_id: Mapped[uuid.UUID] = mapped_column()
     device_id: Mapped[uuid.UUID | None] = mapped_column()
+    # The person behind a practitioner role's schedule (None for a device): copied here
+    # so the database can keep one practitioner out of two places at once.
+    practitioner_id: Mapped[uuid.UUID | None] = mapped_column()
     block_start: Mapped[datetime] = mapped_column()
     block_end: Mapped[datetime] = mapped_column()
     lane: Mapped[int] = mapped_column(Integer, default=0)

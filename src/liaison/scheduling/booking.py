@@ -398,7 +398,10 @@ def place(
             raise InvalidInput("start", "falls in time reserved for other visit types")
         raise InvalidInput("start", "is outside the practitioner's availability")
     if not calendar.blocked.is_free(blocked):
-        raise taken("The practitioner is unavailable then (blocked time or time off)")
+        raise taken(
+            "The practitioner is unavailable then (blocked time, time off, "
+            "or a visit at another location)"
+        )
     booked_that_day = calendar.booked_per_day.get(start.astimezone(tz).date(), 0)
     if policy.max_per_day is not None and booked_that_day >= policy.max_per_day:
         raise taken(
@@ -492,6 +495,7 @@ def _insert(
     appointment: Appointment,
     placement: Placement,
     service: HealthcareService,
+    practitioner_id: uuid.UUID,
 ) -> list[AppointmentParticipant]:
     policy = calendars.policy_of(service)
     blocked = policy.blocked_span(appointment.start_at)
@@ -506,7 +510,10 @@ def _insert(
     }
     participants = [
         AppointmentParticipant(
-            schedule_id=placement.practitioner_schedule, lane=placement.lane, **common
+            schedule_id=placement.practitioner_schedule,
+            practitioner_id=practitioner_id,
+            lane=placement.lane,
+            **common,
         )
     ]
     participants += [
@@ -599,7 +606,7 @@ def book_appointment(
         rescheduled_from_id=rescheduled_from.id if rescheduled_from else None,
         created_by_user_id=principal.user_id,
     )
-    participants = _insert(ctx, appointment, placement, service)
+    participants = _insert(ctx, appointment, placement, service, role.practitioner_id)
     action = (
         "held" if status == "proposed" else ("rescheduled-to" if rescheduled_from else "booked")
     )

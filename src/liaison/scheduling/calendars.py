@@ -193,12 +193,20 @@ class CalendarSet:
         tz = self.zones[schedule_id]
         taken: list[Span] = []
         expired: list[Span] = []
+        # The practitioner's visits at another location: unavailable like a block, in
+        # every lane (overbooking here cannot put them in two places at once).
+        elsewhere_spans: list[Span] = []
         per_day: dict[date, int] = defaultdict(int)
         for row in self._rows.get(schedule_id.hex, ()):
             span = Span(_instant(row.block_start), _instant(row.block_end))  # type: ignore[arg-type]
             hold = _instant(row.hold_expires_at)
+            elsewhere = row.lane < 0  # the practitioner at another location (every lane)
             if hold is not None and hold <= self._now:
-                expired.append(span)
+                if not elsewhere:  # another schedule's stale hold is not ours to release
+                    expired.append(span)
+                continue
+            if elsewhere:
+                elsewhere_spans.append(span)
                 continue
             if row.lane == self._lane:
                 taken.append(span)
@@ -214,7 +222,7 @@ class CalendarSet:
             list(self.windows.get(schedule_id, ())),
             Busy(taken),
             dict(per_day),
-            Busy(self._blocks.get(schedule_id, [])),
+            Busy([*self._blocks.get(schedule_id, []), *elsewhere_spans]),
             expired,
         )
 

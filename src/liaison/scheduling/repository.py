@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, func, or_, select, type_coerce, update
-from sqlalchemy.orm import Session
+from sqlalchemy import String, and_, exists, func, literal, or_, select, type_coerce, update
+from sqlalchemy.orm import Session, aliased
 
 from liaison.authz.permissions import Permission
 from liaison.authz.principal import Principal
@@ -295,6 +295,72 @@ def busy_for(
         AppointmentParticipant.blocking.is_(True),
     )
     # Busy time is not patient data (no patient is named), hence directory scope.
+    rows = list(session.execute(scoped(stmt, principal, AppointmentParticipant, DIRECTORY)))
+    return rows + _elsewhere(session, principal, schedule_ids, start, end, detail=detail)
+
+
+def _elsewhere(
+    session: Session,
+    principal: Principal,
+    schedule_ids: Sequence[uuid.UUID],
+    start: datetime,
+    end: datetime,
+    *,
+    detail: bool,
+) -> list[Any]:
+    """Time the practitioner behind each of ``schedule_ids`` spends on their other
+    schedules (a role at another location), reported under the requested schedule with
+    lane -1: busy in every lane. Only practitioners with another role are looked at."""
+    requested, own_role, other_role = (
+        aliased(Schedule),
+        aliased(PractitionerRole),
+        aliased(PractitionerRole),
+    )
+    columns = [
+        _raw(requested.id, session).label("schedule_id"),
+        _raw(AppointmentParticipant.block_start, session).label("block_start"),
+        _raw(AppointmentParticipant.block_end, session).label("block_end"),
+        literal(-1).label("lane"),
+        _raw(AppointmentParticipant.hold_expires_at, session).label("hold_expires_at"),
+    ]
+    if detail:
+        columns += [
+            _raw(AppointmentParticipant.healthcare_service_id, session).label(
+                "healthcare_service_id"
+            ),
+            _raw(AppointmentParticipant.device_id, session).label("device_id"),
+        ]
+    has_another_role = exists().where(
+        other_role.organization_id == own_role.organization_id,
+        other_role.practitioner_id == own_role.practitioner_id,
+        other_role.id != own_role.id,
+    )
+    stmt = (
+        select(*columns)
+        .select_from(requested)
+        .join(
+            own_role,
+            and_(
+                own_role.organization_id == requested.organization_id,
+                own_role.id == requested.practitioner_role_id,
+            ),
+        )
+        .join(
+            AppointmentParticipant,
+            and_(
+                AppointmentParticipant.organization_id == requested.organization_id,
+                AppointmentParticipant.practitioner_id == own_role.practitioner_id,
+                AppointmentParticipant.schedule_id != requested.id,
+            ),
+        )
+        .where(
+            requested.id.in_(schedule_ids),
+            has_another_role,
+            AppointmentParticipant.block_start < end,
+            AppointmentParticipant.block_end > start,
+            AppointmentParticipant.blocking.is_(True),
+        )
+    )
     return list(session.execute(scoped(stmt, principal, AppointmentParticipant, DIRECTORY)))
 
 
