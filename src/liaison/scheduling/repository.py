@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, exists, func, literal, or_, select, type_coerce, update
+from sqlalchemy import String, and_, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session, aliased
 
 from liaison.authz.permissions import Permission
@@ -264,13 +264,15 @@ def busy_for(
     end: datetime,
     *,
     detail: bool = False,
+    own: bool = False,
 ) -> list[Any]:
     """Blocking participant rows overlapping [start, end), every lane, expired holds
     included (the caller tells live time from holds that ran out, so that one query
     serves the free-time check, the daily maximum and the release of stale holds).
 
     ``detail`` adds the visit type and device of each row (for daily maxima). Ids and
-    instants may come back raw (see ``_raw``); ``calendars`` reads them.
+    instants may come back raw (see ``_raw``); ``calendars`` reads them. Unless ``own``,
+    the practitioner's time on their other schedules comes too (see ``_elsewhere``).
     """
     if not schedule_ids:
         return []
@@ -296,7 +298,18 @@ def busy_for(
     )
     # Busy time is not patient data (no patient is named), hence directory scope.
     rows = list(session.execute(scoped(stmt, principal, AppointmentParticipant, DIRECTORY)))
+    if own:
+        return rows
     return rows + _elsewhere(session, principal, schedule_ids, start, end, detail=detail)
+
+
+# Built once: an alias builds its columns anew, which costs more than the query it serves.
+_SIBLING_ALIASES = (
+    aliased(Schedule, name="requested_schedule"),
+    aliased(PractitionerRole, name="own_role"),
+    aliased(PractitionerRole, name="other_role"),
+    aliased(Schedule, name="other_schedule"),
+)
 
 
 def _elsewhere(
@@ -310,35 +323,15 @@ def _elsewhere(
 ) -> list[Any]:
     """Time the practitioner behind each of ``schedule_ids`` spends on their other
     schedules (a role at another location), reported under the requested schedule with
-    lane -1: busy in every lane. Only practitioners with another role are looked at."""
-    requested, own_role, other_role = (
-        aliased(Schedule),
-        aliased(PractitionerRole),
-        aliased(PractitionerRole),
-    )
-    columns = [
-        _raw(requested.id, session).label("schedule_id"),
-        _raw(AppointmentParticipant.block_start, session).label("block_start"),
-        _raw(AppointmentParticipant.block_end, session).label("block_end"),
-        literal(-1).label("lane"),
-        _raw(AppointmentParticipant.hold_expires_at, session).label("hold_expires_at"),
-    ]
-    if detail:
-        columns += [
-            _raw(AppointmentParticipant.healthcare_service_id, session).label(
-                "healthcare_service_id"
-            ),
-            _raw(AppointmentParticipant.device_id, session).label("device_id"),
-        ]
-    has_another_role = exists().where(
-        other_role.organization_id == own_role.organization_id,
-        other_role.practitioner_id == own_role.practitioner_id,
-        other_role.id != own_role.id,
-    )
-    stmt = (
-        select(*columns)
-        .select_from(requested)
-        .join(
+    lane -1: busy in every lane.
+
+    Two small steps rather than one join, so that the planner never walks busy time by
+    date: the other schedules of practitioners who have more than one (most have one,
+    and then nothing more is read), then their busy rows by schedule, as ``busy_for``."""
+    requested, own_role, other_role, other = _SIBLING_ALIASES
+    pairs = select(requested.id, other.id).select_from(requested)
+    pairs = (
+        pairs.join(
             own_role,
             and_(
                 own_role.organization_id == requested.organization_id,
@@ -346,22 +339,51 @@ def _elsewhere(
             ),
         )
         .join(
-            AppointmentParticipant,
+            other_role,
             and_(
-                AppointmentParticipant.organization_id == requested.organization_id,
-                AppointmentParticipant.practitioner_id == own_role.practitioner_id,
-                AppointmentParticipant.schedule_id != requested.id,
+                other_role.organization_id == own_role.organization_id,
+                other_role.practitioner_id == own_role.practitioner_id,
+                other_role.id != own_role.id,
             ),
         )
-        .where(
-            requested.id.in_(schedule_ids),
-            has_another_role,
-            AppointmentParticipant.block_start < end,
-            AppointmentParticipant.block_end > start,
-            AppointmentParticipant.blocking.is_(True),
+        .join(
+            other,
+            and_(
+                other.organization_id == other_role.organization_id,
+                other.practitioner_role_id == other_role.id,
+            ),
         )
+        .where(requested.id.in_(schedule_ids))
     )
-    return list(session.execute(scoped(stmt, principal, AppointmentParticipant, DIRECTORY)))
+    siblings: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for wanted, sibling in session.execute(scoped(pairs, principal, requested, DIRECTORY)):
+        siblings.setdefault(sibling, []).append(wanted)
+    if not siblings:
+        return []
+    found = []
+    for row in busy_for(session, principal, list(siblings), start, end, detail=detail, own=True):
+        for wanted in siblings[_as_uuid(row.schedule_id)]:
+            found.append(_Elsewhere(wanted, row))
+    return found
+
+
+class _Elsewhere:
+    """A busy row of another schedule, seen from the requested one."""
+
+    __slots__ = ("_row", "schedule_id")
+
+    def __init__(self, schedule_id: uuid.UUID, row: Any) -> None:
+        self.schedule_id = schedule_id
+        self._row = row
+
+    lane = -1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def rules_version(
