@@ -147,6 +147,35 @@ def waitlist_rows(
     return [(r[0], r[1], int(r[2]), int(r[3])) for r in session.execute(stmt)]
 
 
+def _weekly_means(
+    session: Session,
+    principal: Principal,
+    model: Any,
+    value: Any,
+    at: Any,
+    coordinator_ids: Sequence[uuid.UUID],
+    organization_id: uuid.UUID | None,
+    origin: date,
+    until: datetime,
+) -> list[tuple[uuid.UUID, uuid.UUID, int, float, int]]:
+    """(coordinator, organization, week, mean of ``value``, rows) of a scored table."""
+    if not coordinator_ids:
+        return []
+    bucket = _bucket(at, origin)
+    stmt = select(
+        model.coordinator_id, model.organization_id, bucket, func.avg(value), func.count()
+    ).where(
+        model.coordinator_id.in_(list(coordinator_ids)),
+        at >= datetime.combine(origin, time(0), tzinfo=UTC),
+        at <= until,
+    )
+    if organization_id is not None:
+        stmt = stmt.where(model.organization_id == organization_id)
+    stmt = stmt.group_by(model.coordinator_id, model.organization_id, bucket)
+    stmt = scoped(stmt, principal, model, READ)
+    return [(r[0], r[1], int(r[2]), float(r[3]), int(r[4])) for r in session.execute(stmt)]
+
+
 def review_rows(
     session: Session,
     principal: Principal,
@@ -157,25 +186,17 @@ def review_rows(
     until: datetime,
 ) -> list[tuple[uuid.UUID, uuid.UUID, int, float, int]]:
     """(coordinator, organization, week, mean score percent, reviews)."""
-    if not coordinator_ids:
-        return []
-    bucket = _bucket(QualityReview.reviewed_at, origin)
-    stmt = select(
-        QualityReview.coordinator_id,
-        QualityReview.organization_id,
-        bucket,
-        func.avg(QualityReview.score_percent),
-        func.count(),
-    ).where(
-        QualityReview.coordinator_id.in_(list(coordinator_ids)),
-        QualityReview.reviewed_at >= datetime.combine(origin, time(0), tzinfo=UTC),
-        QualityReview.reviewed_at <= until,
+    return _weekly_means(
+        session,
+        principal,
+        QualityReview,
+        QualityReview.score_percent,
+        QualityReview.reviewed_at,
+        coordinator_ids,
+        organization_id,
+        origin,
+        until,
     )
-    if organization_id is not None:
-        stmt = stmt.where(QualityReview.organization_id == organization_id)
-    stmt = stmt.group_by(QualityReview.coordinator_id, QualityReview.organization_id, bucket)
-    stmt = scoped(stmt, principal, QualityReview, READ)
-    return [(r[0], r[1], int(r[2]), float(r[3]), int(r[4])) for r in session.execute(stmt)]
 
 
 def satisfaction_rows(
@@ -187,28 +208,18 @@ def satisfaction_rows(
     origin: date,
     until: datetime,
 ) -> list[tuple[uuid.UUID, uuid.UUID, int, float, int]]:
-    """(coordinator, organization, week, mean score 1-5, responses)."""
-    if not coordinator_ids:
-        return []
-    bucket = _bucket(SatisfactionScore.received_at, origin)
-    stmt = select(
-        SatisfactionScore.coordinator_id,
-        SatisfactionScore.organization_id,
-        bucket,
-        func.avg(SatisfactionScore.score),
-        func.count(),
-    ).where(
-        SatisfactionScore.coordinator_id.in_(list(coordinator_ids)),
-        SatisfactionScore.received_at >= datetime.combine(origin, time(0), tzinfo=UTC),
-        SatisfactionScore.received_at <= until,
+    """(coordinator, organization, week, mean score 1-5, responses) entered by staff."""
+    return _weekly_means(
+        session,
+        principal,
+        SatisfactionScore,
+        SatisfactionScore.score,
+        SatisfactionScore.received_at,
+        coordinator_ids,
+        organization_id,
+        origin,
+        until,
     )
-    if organization_id is not None:
-        stmt = stmt.where(SatisfactionScore.organization_id == organization_id)
-    stmt = stmt.group_by(
-        SatisfactionScore.coordinator_id, SatisfactionScore.organization_id, bucket
-    )
-    stmt = scoped(stmt, principal, SatisfactionScore, READ)
-    return [(r[0], r[1], int(r[2]), float(r[3]), int(r[4])) for r in session.execute(stmt)]
 
 
 def survey_rows(
