@@ -24,6 +24,7 @@ from liaison.models import (
     Organization,
     OutboxMessage,
     WaitlistEntry,
+    WaitlistOffer,
 )
 from liaison.waitlist import service as waitlist_service
 from liaison.web.messaging.durations import humane, humane_list, parse_offsets
@@ -774,6 +775,55 @@ def test_offers_and_their_outcomes_and_the_metrics(signed_in, clinic, make, runt
         and "taken by another" in entry_page.text
         and "Offers (1)" in entry_page.text
     )
+
+
+def test_a_coordinator_answers_an_offer_for_the_patient_who_called(
+    signed_in, clinic, make, runtime
+):
+    browser = signed_in(clinic.org)
+    ann, bob = (
+        make.patient(clinic.org, given_name="Ann", family_name="Archer"),
+        make.patient(clinic.org, given_name="Bob", family_name="Baker"),
+    )
+    _add(browser, clinic, ann)
+    _add(browser, clinic, bob)
+    by_patient = {o.patient_id: o for o in _offer_a_freed_time(runtime, clinic, local(THURSDAY, 9))}
+    board = browser.get("/waitlist")
+    assert f'action="/waitlist/offers/{by_patient[ann.id].id}/accept"' in board.text
+
+    declined = browser.post(f"/waitlist/offers/{by_patient[bob.id].id}/decline")
+    taken = browser.post(f"/waitlist/offers/{by_patient[ann.id].id}/accept")
+    too_late = browser.post(f"/waitlist/offers/{by_patient[bob.id].id}/accept")
+
+    (ann_entry,) = rows(runtime, WaitlistEntry, WaitlistEntry.patient_id == ann.id)
+    (bob_entry,) = rows(runtime, WaitlistEntry, WaitlistEntry.patient_id == bob.id)
+    assert declined.status_code == 303
+    assert declined.headers["location"] == f"/waitlist/entries/{bob_entry.id}?done=offer-declined"
+    assert taken.status_code == 303
+    assert taken.headers["location"] == f"/waitlist/entries/{ann_entry.id}?done=offer-accepted"
+    assert (ann_entry.status, bob_entry.status) == ("booked", "active")
+    assert too_late.status_code == 409 and "Nothing was changed" in too_late.text
+    assert "The patient has the time" in browser.get(taken.headers["location"]).text
+    assert browser.post(f"/waitlist/offers/{by_patient[ann.id].id}/maybe").status_code == 404
+
+
+def test_only_those_who_book_answer_offers_and_never_another_organizations(
+    signed_in, clinic, make, runtime
+):
+    _add(signed_in(clinic.org), clinic)
+    (offer,) = _offer_a_freed_time(runtime, clinic, local(THURSDAY, 9))
+    practitioner = signed_in(clinic.org, "practitioner")
+    other = make.organization(name="Other Clinic")
+    stranger = signed_in(other, "admin")
+
+    assert "Take it" not in practitioner.get("/waitlist").text
+    # Refused either way (the offer is not theirs to see, or not theirs to change).
+    assert practitioner.post(f"/waitlist/offers/{offer.id}/accept").status_code in (403, 404)
+    assert practitioner.post(f"/waitlist/offers/{offer.id}/decline").status_code in (403, 404)
+    assert stranger.post(f"/waitlist/offers/{offer.id}/accept").status_code == 404
+    assert stranger.post(f"/waitlist/offers/{offer.id}/decline").status_code == 404
+    assert rows(runtime, WaitlistEntry)[0].status == "active"
+    assert {o.status for o in rows(runtime, WaitlistOffer)} == {"sent"}
 
 
 def test_taking_a_patient_off_the_waitlist(signed_in, clinic, runtime):

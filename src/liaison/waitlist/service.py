@@ -485,6 +485,7 @@ def accept_offer(ctx: Context, offer_id: uuid.UUID) -> Appointment:
     if offer is None:
         raise NotFound("WaitlistOffer")
     audit.about(patient_id=offer.patient_id, organization_id=offer.organization_id)
+    ctx.require(WRITE, offer.organization_id)  # the patient's link acts as the system
     now = clock.now()
     # The hold row is the lock every acceptance of this slot queues on.
     stmt = select(Appointment).where(Appointment.id == offer.hold_appointment_id)
@@ -593,6 +594,7 @@ def decline_offer(ctx: Context, offer_id: uuid.UUID) -> WaitlistOffer:
     if offer is None:
         raise NotFound("WaitlistOffer")
     audit.about(patient_id=offer.patient_id, organization_id=offer.organization_id)
+    ctx.require(WRITE, offer.organization_id)
     if offer.status == "sent":
         offer.status = "declined"
         offer.responded_at = clock.now()

@@ -47,6 +47,8 @@ FLASH_MESSAGES = {
     "retried": "The message is queued again; the worker retries it now.",
     "waitlist-added": "The patient is on the waitlist.",
     "waitlist-cancelled": "The patient was taken off the waitlist.",
+    "offer-accepted": "The patient has the time: it is booked.",
+    "offer-declined": "The offer was declined; the others offered the time can still take it.",
 }
 
 

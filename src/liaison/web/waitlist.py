@@ -16,13 +16,14 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from liaison.auth.dependencies import ApiContext
+from liaison.authz.access import access_one
 from liaison.authz.permissions import Permission
 from liaison.context import Context
 from liaison.directory import service as directory_service
-from liaison.errors import Conflict, InvalidInput
+from liaison.errors import Conflict, InvalidInput, NotFound
 from liaison.kit import clock
 from liaison.messaging.schemas import EntryCreate
-from liaison.models import Organization, Patient, WaitlistEntry
+from liaison.models import Organization, Patient, WaitlistEntry, WaitlistOffer
 from liaison.patients import service as patients_service
 from liaison.waitlist import service
 from liaison.web import forms
@@ -180,6 +181,36 @@ def cancel_entry(request: Request, entry_id: uuid.UUID, ctx: ApiContext) -> Resp
             )
         )
     return redirect("/waitlist", "waitlist-cancelled")
+
+
+@router.post("/offers/{offer_id}/{answer}")
+def answer_offer(request: Request, offer_id: uuid.UUID, answer: str, ctx: ApiContext) -> Response:
+    """A coordinator answers an offer for the patient who called in."""
+    if answer not in ("accept", "decline"):
+        raise NotFound("Page")
+    try:
+        if answer == "accept":
+            service.accept_offer(ctx, offer_id)
+        else:
+            service.decline_offer(ctx, offer_id)
+    except Conflict as exc:
+        forms.discard(ctx)
+        reject(
+            render(
+                request,
+                ctx,
+                "error.html",
+                status_code=exc.status,
+                status=exc.status,
+                message=f"{exc.detail}. Nothing was changed; the patient stays on the waitlist.",
+            )
+        )
+    # The answer above was audited; finding the entry to go back to is not another read.
+    offer = access_one(
+        ctx.session, ctx.caller, WaitlistOffer, offer_id, service.READ, "WaitlistOffer"
+    )
+    flash = "offer-accepted" if answer == "accept" else "offer-declined"
+    return redirect(f"/waitlist/entries/{offer.entry_id}", flash)
 
 
 # --- Adding a patient -----------------------------------------------------------------
