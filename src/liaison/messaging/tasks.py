@@ -24,64 +24,45 @@ def _appointment(ctx: Context, message: OutboxMessage) -> Appointment | None:
     return ctx.session.scalar(unscoped_system(stmt, SYSTEM))
 
 
+def _tell(
+    ctx: Context, message: OutboxMessage, kind: str, *, only_booked: bool = False, **extra: object
+) -> None:
+    """Queue one ``kind`` message to the patient of the event's appointment, keyed on
+    the event (a redelivered event queues nothing new)."""
+    appointment = _appointment(ctx, message)
+    if appointment is None or (only_booked and appointment.status != "booked"):
+        return
+    queue(
+        ctx,
+        kind=kind,
+        organization_id=appointment.organization_id,
+        patient_id=appointment.patient_id,
+        appointment_id=appointment.id,
+        key=f"{kind}:{message.id}",
+        **extra,
+    )
+
+
 @registry.handles("appointment.booked")
 def confirm_booking(ctx: Context, message: OutboxMessage) -> None:
-    appointment = _appointment(ctx, message)
-    if appointment is not None and appointment.status == "booked":
-        queue(
-            ctx,
-            kind="confirmation",
-            organization_id=appointment.organization_id,
-            patient_id=appointment.patient_id,
-            appointment_id=appointment.id,
-            key=f"confirmation:{message.id}",
-        )
+    _tell(ctx, message, "confirmation", only_booked=True)
 
 
 @registry.handles("appointment.rescheduled")
 def confirm_new_time(ctx: Context, message: OutboxMessage) -> None:
-    appointment = _appointment(ctx, message)
-    if appointment is not None and appointment.status == "booked":
-        queue(
-            ctx,
-            kind="rescheduled",
-            organization_id=appointment.organization_id,
-            patient_id=appointment.patient_id,
-            appointment_id=appointment.id,
-            key=f"rescheduled:{message.id}",
-        )
+    _tell(ctx, message, "rescheduled", only_booked=True)
 
 
 @registry.handles("appointment.cancelled")
 def tell_about_cancellation(ctx: Context, message: OutboxMessage) -> None:
     # A patient who cancelled knows; one whose visit the clinic cancelled must be told.
-    if message.payload.get("cancelled_by") == "patient":
-        return
-    appointment = _appointment(ctx, message)
-    if appointment is not None:
-        queue(
-            ctx,
-            kind="cancellation",
-            organization_id=appointment.organization_id,
-            patient_id=appointment.patient_id,
-            appointment_id=appointment.id,
-            key=f"cancellation:{message.id}",
-            note=message.payload.get("reason"),
-        )
+    if message.payload.get("cancelled_by") != "patient":
+        _tell(ctx, message, "cancellation", note=message.payload.get("reason"))
 
 
 @registry.handles("appointment.noshow")
 def reach_out_after_no_show(ctx: Context, message: OutboxMessage) -> None:
-    appointment = _appointment(ctx, message)
-    if appointment is not None:
-        queue(
-            ctx,
-            kind="no-show",
-            organization_id=appointment.organization_id,
-            patient_id=appointment.patient_id,
-            appointment_id=appointment.id,
-            key=f"no-show:{message.id}",
-        )
+    _tell(ctx, message, "no-show")
 
 
 @registry.handles("appointment.fulfilled")
