@@ -194,6 +194,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from liaison.users import endpoints as user_endpoints
     from liaison.waitlist import endpoints as waitlist_endpoints
     from liaison.web import routes as web_routes
+    from liaison.workqueue import endpoints as workqueue_endpoints
 
     for router in (
         auth_endpoints.router,
@@ -204,6 +205,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         waitlist_endpoints.router,
         user_endpoints.router,
         audit_endpoints.router,
+        workqueue_endpoints.router,
     ):
         app.include_router(router)
     for router in staffing_endpoints.routers():

@@ -25,6 +25,11 @@ class Permission(StrEnum):
     SCHEDULE_MANAGE = "schedule:manage"
     STAFFING_READ = "staffing:read"
     STAFFING_WRITE = "staffing:write"
+    # The work queue and inbox: tasks name patients and carry their messages.
+    TASK_READ = "task:read"
+    TASK_WRITE = "task:write"
+    # Response-time targets, routing rules, teams and playbooks of an organization.
+    QUEUE_MANAGE = "queue:manage"
 
 
 class Role(StrEnum):
@@ -61,10 +66,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             # The staffing of their own organization (openings, placements, account
             # health), read-only; scoping keeps it to their organizations.
             P.STAFFING_READ,
+            P.TASK_READ,
+            P.TASK_WRITE,
+            P.QUEUE_MANAGE,
         }
     ),
     Role.COORDINATOR: frozenset(
         {
+            P.TASK_READ,
+            P.TASK_WRITE,
             P.PATIENT_READ,
             P.PATIENT_WRITE,
             P.DIRECTORY_READ,
@@ -96,5 +106,14 @@ PLATFORM_PERMISSIONS: dict[PlatformRole, frozenset[Permission]] = {
 }
 
 # Permissions no platform role may ever hold, whatever the tables above say.
-PATIENT_DATA = frozenset({P.PATIENT_READ, P.PATIENT_WRITE, P.APPOINTMENT_READ, P.APPOINTMENT_WRITE})
+PATIENT_DATA = frozenset(
+    {
+        P.PATIENT_READ,
+        P.PATIENT_WRITE,
+        P.APPOINTMENT_READ,
+        P.APPOINTMENT_WRITE,
+        P.TASK_READ,
+        P.TASK_WRITE,
+    }
+)
 assert not any(perms & PATIENT_DATA for perms in PLATFORM_PERMISSIONS.values())

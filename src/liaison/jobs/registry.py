@@ -63,3 +63,4 @@ def load_all() -> None:
     from liaison.messaging import tasks as _messaging  # noqa: F401
     from liaison.scheduling import tasks as _scheduling  # noqa: F401
     from liaison.waitlist import tasks as _waitlist  # noqa: F401
+    from liaison.workqueue import tasks as _workqueue  # noqa: F401

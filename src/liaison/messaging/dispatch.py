@@ -58,6 +58,7 @@ REPLIES = {
     "reply-reschedule",
     "survey-thanks",
     "waitlist-taken",
+    "safety",
 }
 # Kinds about an appointment that must still be booked when they go out.
 NEEDS_BOOKED = {"reminder", "confirmation", "rescheduled", "broadcast"}

@@ -168,12 +168,14 @@ def inbound_text(
         answer("help")
         return InboundResult(org.id, communication.id, "help")
     if patient_id is None:
-        # An unknown number: kept for a coordinator to identify (the inbox's queue).
+        # An unknown number: a conversation task for a coordinator to identify.
+        _file(ctx, communication, sender)
         return InboundResult(org.id, communication.id, "unidentified")
 
     if reply.intent in ("confirm", "cancel", "reschedule"):
         appointment = _reminded_appointment(ctx, org.id, patient_id)
         if appointment is None:
+            _file(ctx, communication, sender)
             return InboundResult(org.id, communication.id, "message")
         communication.appointment_id = appointment.id
         communication.kind = f"reply-{reply.intent}"
@@ -197,6 +199,7 @@ def inbound_text(
             answer("reply-cancelled")
         else:
             answer("reply-reschedule")
+            _reschedule_task(ctx, communication, appointment)
         return InboundResult(org.id, communication.id, reply.intent)
 
     if reply.intent == "score":
@@ -228,7 +231,34 @@ def inbound_text(
             communication.appointment_id = asked.appointment_id
             answer("survey-thanks")
             return InboundResult(org.id, communication.id, "score")
+    _file(ctx, communication, sender)
     return InboundResult(org.id, communication.id, "message")
+
+
+def _file(ctx: Context, communication: Communication, sender: str) -> None:
+    """A message for a person: the inbox triages it and opens or updates a task."""
+    from liaison.workqueue import inbox
+
+    inbox.receive(ctx, communication, reply_to=sender)
+
+
+def _reschedule_task(ctx: Context, communication: Communication, appointment: Appointment) -> None:
+    """ "R" to a reminder: the patient is told someone will call, so someone must."""
+    from liaison.workqueue import service
+
+    service.create(
+        ctx,
+        service.NewTask(
+            organization_id=appointment.organization_id,
+            type="reschedule",
+            title="Patient asked by text to reschedule",
+            priority="routine",
+            patient_id=appointment.patient_id,
+            focus_type="Appointment",
+            focus_id=appointment.id,
+            source="sms",
+        ),
+    )
 
 
 def _most_recently_texted(

@@ -38,6 +38,7 @@ KINDS = (
     "reply-reschedule",
     "survey-thanks",
     "message",
+    "safety",
 )
 
 # Variables each channel may use. SMS gets the minimum.
@@ -209,6 +210,23 @@ DEFAULTS: dict[tuple[str, str, str], tuple[str | None, str]] = {
     ("broadcast", "email", "es"): (
         "Importante: su cita del {{ when }}",
         "Hola {{ first_name }}:\n\n{{ note }}\n\nSu cita del {{ when }}: {{ link }}\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    # The answer to a message that describes an emergency: sent at once, any hour.
+    ("safety", "sms", "en"): (
+        None,
+        "{{ org_name }}: If this is an emergency, call 911 now. If you are thinking about suicide, call or text 988. Our team has your message and will contact you.",
+    ),
+    ("safety", "sms", "es"): (
+        None,
+        "{{ org_name }}: Si es una emergencia, llame al 911 ahora. Si tiene pensamientos suicidas, llame o envíe un texto al 988 (Español: oprima 2). Nuestro equipo recibió su mensaje y le contactará.",
+    ),
+    ("safety", "email", "en"): (
+        "If this is an emergency, call 911",
+        "If this is an emergency, call 911 now. If you are thinking about suicide, call or text 988.\n\nOur team has your message and will contact you.\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    ("safety", "email", "es"): (
+        "Si es una emergencia, llame al 911",
+        "Si es una emergencia, llame al 911 ahora. Si tiene pensamientos suicidas, llame o envíe un texto al 988 (Español: oprima 2).\n\nNuestro equipo recibió su mensaje y le contactará.\n\n{{ org_name }} {{ org_phone }}",
     ),
     ("message", "sms", "en"): (None, "{{ org_name }}: {{ note }}"),
     ("message", "sms", "es"): (None, "{{ org_name }}: {{ note }}"),

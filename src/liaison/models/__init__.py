@@ -49,6 +49,18 @@ from liaison.models.staffing import (
     SatisfactionScore,
 )
 from liaison.models.waitlist import WaitlistEntry, WaitlistOffer
+from liaison.models.workqueue import (
+    Playbook,
+    RoutingRule,
+    SavedView,
+    SlaPolicy,
+    StaffNotification,
+    Task,
+    TaskEvent,
+    TriageCorrection,
+    WorkTeam,
+    WorkTeamMember,
+)
 
 __all__ = [
     "ApiToken",
@@ -88,17 +100,27 @@ __all__ = [
     "PatientIdentifier",
     "PatientTelecom",
     "Placement",
+    "Playbook",
     "Practitioner",
     "PractitionerRole",
     "PractitionerRoleService",
     "QualityReview",
+    "RoutingRule",
     "SatisfactionScore",
+    "SavedView",
     "Schedule",
     "ScheduleBlock",
     "ScheduleOverride",
+    "SlaPolicy",
+    "StaffNotification",
     "SurveyResponse",
+    "Task",
+    "TaskEvent",
+    "TriageCorrection",
     "User",
     "UserSession",
     "WaitlistEntry",
     "WaitlistOffer",
+    "WorkTeam",
+    "WorkTeamMember",
 ]

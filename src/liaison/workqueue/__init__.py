@@ -1,0 +1,1 @@
+"""The coordinator's work queue: tasks, deadlines, routing, the inbox and playbooks."""
