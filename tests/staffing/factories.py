@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from liaison.kit import clock
@@ -19,8 +19,10 @@ from liaison.models import (
     Opening,
     Organization,
     Placement,
+    Task,
     User,
 )
+from liaison.models.workqueue import OPEN_STATUSES
 
 _n = itertools.count(1)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
@@ -217,6 +219,50 @@ class Staffing:
                         )
                     )
         return placement
+
+    def task(
+        self,
+        org: Organization,
+        *,
+        opened_at: datetime,
+        due_at: datetime,
+        status: str = "requested",
+        owner: User | None = None,
+        responded: tuple[User, datetime] | None = None,
+        closed: tuple[User | None, datetime] | None = None,
+        **kw: Any,
+    ) -> Task:
+        """A work-queue task written directly: ``responded`` is (who, when) of the first
+        response, ``closed`` (who, when) it was completed, cancelled or failed."""
+        responder, responded_at = responded or (None, None)
+        closer, closed_at = closed or (None, None)
+        return self.make._save(
+            Task(
+                organization_id=org.id,
+                type=kw.pop("type", "inquiry"),
+                status=status,
+                is_open=status in OPEN_STATUSES,
+                priority="routine",
+                priority_rank=3,
+                title=kw.pop("title", f"Task {next(_n)}"),
+                description=kw.pop("description", ""),
+                checklist=[],
+                triage_confirmed=False,
+                source="manual",
+                owner_user_id=owner.id if owner else None,
+                created_at=opened_at,
+                due_at=due_at,
+                at_risk_at=due_at - timedelta(minutes=30),
+                next_due_at=due_at,
+                next_at_risk_at=due_at - timedelta(minutes=30),
+                first_response_at=responded_at,
+                first_response_by_user_id=responder.id if responder else None,
+                completed_at=closed_at,
+                completed_by_user_id=closer.id if closer else None,
+                version=1,
+                **kw,
+            )
+        )
 
 
 def world(make: Any, org: Organization) -> dict[str, str]:

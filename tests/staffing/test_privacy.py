@@ -71,12 +71,27 @@ def account(api, staffing):  # type: ignore[no-untyped-def]
                 received_at=NOW - timedelta(days=2),
             ),
         )
+        # A task about the patient, answered and completed by the coordinator: its
+        # title and patient stay in the work queue, only its timestamps are counted.
+        task = staffing.task(
+            org,
+            opened_at=NOW - timedelta(days=1, hours=2),
+            due_at=NOW - timedelta(days=1),
+            status="completed",
+            owner=user,
+            responded=(user, NOW - timedelta(days=1, hours=1, minutes=45)),
+            closed=(user, NOW - timedelta(days=1, hours=1)),
+            title="Call Zelda Quagmire back about her gadolinium MRI",
+            description="Zelda asked to move her Gadolinium MRI; phone +16175550123",
+            patient_id=patient.id,
+        )
     return {
         "org": org,
         "patient": patient,
         "coordinator": coordinator,
         "opening": opening,
         "appointments": appointments,
+        "task": task,
     }
 
 
@@ -89,6 +104,8 @@ def secrets_of(account) -> list[str]:  # type: ignore[no-untyped-def]
         "5550123",
         str(patient.id),
         *(str(a.id) for a in account["appointments"]),
+        str(account["task"].id),
+        "adolinium",
     ]
 
 
@@ -153,6 +170,10 @@ def test_no_staffing_response_carries_patient_data_yet_the_kpis_count_their_visi
         assert kpis["scheduling_accuracy"]["value"] == pytest.approx(0.9)
         assert kpis["noshow_rate"]["value"] == pytest.approx(2 / 8)
         assert kpis["quality"]["value"] == 80 and kpis["satisfaction"]["value"] == 5
+        # So is the task: completed in time, first answered after 15 minutes.
+        assert kpis["tasks_completed"]["value"] == 1
+        assert kpis["first_response_median"]["value"] == 15
+        assert kpis["sla_adherence"]["value"] == 1.0 and kpis["sla_breaches"]["value"] == 0
         pdf = manager.get(f"/api/v1/staffing/accounts/{org.id}/report.pdf?week=2026-05-25")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         assert pdf.headers["content-type"] == "application/pdf"
@@ -173,7 +194,8 @@ def test_the_report_behind_the_pdf_holds_counts_only(api, manager, account):
             weekly = report.weekly_report(ctx, account["org"].id, None)
             html, csv_text = report.to_html(weekly), report.to_csv(weekly)
     assert weekly.week_start.isoformat() == "2026-05-25"
-    assert "Harbor Family Health" in html and "not available" in csv_text.lower()
+    assert "Harbor Family Health" in html and "not available" not in csv_text.lower()
+    assert "Tasks completed" in csv_text and "SLA adherence" in html
     for secret in secrets_of(account):
         assert secret not in html and secret not in csv_text
     assert "<script" not in html

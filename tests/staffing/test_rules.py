@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -149,26 +149,19 @@ def test_noshow_rate_and_scheduling_accuracy_from_booking_counts():
     assert kpi.scheduling_accuracy(kpi.BookingCounts()) is None
 
 
-def test_work_queue_kpis_compute_median_p90_and_sla_from_task_facts():
-    t0 = datetime(2026, 6, 1, 9, tzinfo=UTC)
-    tasks = [
-        kpi.TaskFact(
-            t0,
-            t0 + timedelta(minutes=m),
-            t0 + timedelta(hours=4),
-            t0 + timedelta(hours=h) if h else None,
-        )
-        for m, h in [(5, 1), (10, 2), (20, 3), (40, 5), (120, None)]
-    ]
-    median, p90, n = kpi.first_response_minutes(tasks)
+def test_work_queue_kpis_compute_median_p90_and_sla_from_task_counts():
+    counts = kpi.TaskCounts(completed=4, late=1, overdue=1, response_minutes=[5, 10, 20, 40])
+    counts.merge(kpi.TaskCounts(response_minutes=[120]))
+    median, p90, n = kpi.first_response_minutes(counts)
     assert (median, n) == (20, 5)
     assert p90 == pytest.approx(40 + 0.6 * 80)
-    adherence, breaches, judged = kpi.sla(tasks, now=t0 + timedelta(hours=6))
+    # Judged: the four completed and the one open past its due time; late or overdue
+    # is a breach.
+    adherence, breaches, judged = kpi.sla(counts)
     assert (breaches, judged) == (2, 5) and adherence == pytest.approx(0.6)
-    # Before the open task's due time it is not judged yet.
-    early = [*tasks[:3], tasks[4]]
-    assert kpi.sla(early, now=t0 + timedelta(hours=3, minutes=30)) == (1.0, 0, 3)
-    assert kpi.tasks_completed(tasks) == 4
+    # Nothing completed or overdue: nothing to judge, no rate.
+    assert kpi.sla(kpi.TaskCounts()) == (None, 0, 0)
+    assert kpi.first_response_minutes(kpi.TaskCounts()) == (None, None, 0)
     assert kpi.percentile([], 0.5) is None
 
 

@@ -93,6 +93,7 @@ class Task(TenantOwned, Timestamped, Base):
         Index(None, "organization_id", "is_open", "contact"),
         # Staffing oversight reads the tasks a coordinator finished, by week.
         Index(None, "completed_by_user_id", "completed_at"),
+        Index(None, "first_response_by_user_id", "first_response_at"),
     )
 
     type: Mapped[str] = mapped_column(String(40))

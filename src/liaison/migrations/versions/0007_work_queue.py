@@ -275,6 +275,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("task", schema=None) as batch_op:
         batch_op.create_index(
+            batch_op.f("ix_task_first_response_by_user_id_first_response_at"),
+            ["first_response_by_user_id", "first_response_at"],
+            unique=False,
+        )
+        batch_op.create_index(
             batch_op.f("ix_task_completed_by_user_id_completed_at"),
             ["completed_by_user_id", "completed_at"],
             unique=False,

@@ -1,6 +1,7 @@
 """The weekly account report as CSV (csv module) and PDF (WeasyPrint from HTML).
 
-Both carry counts and rates per coordinator only: no patient appears in a report.
+Both carry counts, rates and response times per coordinator only: no patient appears
+in a report.
 """
 
 from __future__ import annotations
@@ -17,15 +18,7 @@ from liaison.errors import InvalidInput, NotFound
 from liaison.kit import clock
 from liaison.models import Organization
 from liaison.staffing.oversight import rules
-from liaison.staffing.oversight.service import (
-    KPIS,
-    READ,
-    WORK_QUEUE_KPIS,
-    Cell,
-    measure,
-    placements_at,
-)
-from liaison.staffing.oversight.sources import SOURCES
+from liaison.staffing.oversight.service import KPIS, READ, Cell, measure, placements_at
 from liaison.staffing.profiles import repository as profiles_repository
 
 
@@ -38,7 +31,6 @@ class WeeklyReport:
     total: dict[str, float | None]
     previous: dict[str, float | None]
     health: rules.Health
-    unavailable: list[tuple[str, str]]  # (KPI label, why)
 
 
 def weekly_report(
@@ -71,7 +63,7 @@ def weekly_report(
     measures = measure(
         ctx, people, organization_id=organization_id, weeks=2, now=min(now, week_end)
     )
-    keys = [k for k, _, _ in KPIS if k not in WORK_QUEUE_KPIS]
+    keys = [k for k, _, _ in KPIS]
 
     def values(cell: Cell) -> dict[str, float | None]:
         v = cell.values()
@@ -90,9 +82,6 @@ def weekly_report(
         organization_id=organization_id,
         week=week_start.isoformat(),
     )
-    unavailable = [
-        (label, SOURCES.work_queue.reason) for k, label, _ in KPIS if k in WORK_QUEUE_KPIS
-    ]
     return WeeklyReport(
         organization,
         week_start,
@@ -101,23 +90,12 @@ def weekly_report(
         values(total),
         values(measures.total(week=0)),
         health,
-        unavailable,
     )
 
 
+# Every KPI, in the scorecard's order; durations say their unit in the heading.
 COLUMNS = [
-    (k, label, unit)
-    for k, label, unit in KPIS
-    if k
-    in {
-        "bookings",
-        "scheduling_accuracy",
-        "noshow_rate",
-        "quality",
-        "satisfaction",
-        "activity",
-        "waitlist_filled",
-    }
+    (k, f"{label} (minutes)" if unit == "minutes" else label, unit) for k, label, unit in KPIS
 ]
 
 
@@ -149,9 +127,6 @@ def to_csv(report: WeeklyReport) -> str:
     writer.writerow(
         ["previous week", *(formatted(report.previous[k], unit) for k, _, unit in COLUMNS)]
     )
-    writer.writerow([])
-    for label, why in report.unavailable:
-        writer.writerow([label, "not available", why])
     return buffer.getvalue()
 
 
@@ -168,11 +143,10 @@ def to_html(report: WeeklyReport) -> str:
         f'<tr><td colspan="{len(COLUMNS) + 1}">No coordinator was placed here this week.</td></tr>'
     )
     reasons = "".join(f"<li>{e(r)}</li>" for r in report.health.reasons) or "<li>No concerns.</li>"
-    missing = "".join(f"<li>{e(label)}: {e(why)}</li>" for label, why in report.unavailable)
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Weekly account report</title><style>
 @page {{ size: A4 landscape; margin: 14mm; }}
-body {{ font-family: sans-serif; font-size: 10pt; color: #111; }}
+body {{ font-family: sans-serif; font-size: 9pt; color: #111; }}
 h1 {{ font-size: 16pt; margin: 0 0 2mm; }} h2 {{ font-size: 12pt; margin: 6mm 0 2mm; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #999; padding: 1.5mm 2mm; text-align: right; }}
@@ -183,13 +157,13 @@ tr.total th, tr.total td {{ font-weight: bold; background: #f3f3f3; }}
 </style></head><body>
 <h1>{e(report.organization.name)}: week of {report.week_start:%d %B %Y}</h1>
 <p class="muted">Generated {report.generated_at:%Y-%m-%d %H:%M} UTC.
-Counts and rates only; no patient data.</p>
+Counts, rates and response times only; no patient data. Response times are
+wall-clock minutes from a task's opening to its first response.</p>
 <h2>Account health: {e(report.health.status)}</h2><ul>{reasons}</ul>
 <h2>Coordinators</h2>
 <table><thead><tr><th>Coordinator</th>{head}</tr></thead><tbody>{body}
 {row("All coordinators", report.total, "total")}
 {row("Previous week", report.previous)}</tbody></table>
-<h2>Not available yet</h2><ul>{missing}</ul>
 </body></html>"""
 
 

@@ -1,6 +1,7 @@
 """Aggregates for oversight, scoped to the organizations whose staffing the caller reads.
 
-Only counts and means leave these queries: no patient id, name or appointment row.
+Only counts, means and durations leave these queries: no patient id, name, appointment
+or task row.
 Weeks are bucketed in SQL (seconds since a Monday, integer-divided by a week's
 seconds) so that a large account is summed by the database, not row by row here; the
 constants are inlined so that the GROUP BY expression is textually the SELECT's on
@@ -26,6 +27,7 @@ from liaison.models import (
     QualityReview,
     SatisfactionScore,
     SurveyResponse,
+    Task,
     WaitlistEntry,
 )
 
@@ -297,3 +299,102 @@ def activity_rows(
     stmt = stmt.group_by(AuditEvent.user_id, AuditEvent.organization_id, bucket)
     stmt = scoped(stmt, principal, AuditEvent, READ)
     return [(r[0], r[1], int(r[2]), int(r[3])) for r in session.execute(stmt)]
+
+
+# --- The work queue ---------------------------------------------------------------------
+# Only timestamps are read from ``task``: never its title, description, patient or
+# contact.
+
+
+def task_completion_rows(
+    session: Session,
+    principal: Principal,
+    user_ids: Sequence[uuid.UUID],
+    *,
+    organization_id: uuid.UUID | None,
+    origin: date,
+    until: datetime,
+) -> list[tuple[uuid.UUID, uuid.UUID, int, int, int]]:
+    """(user, organization, week, completed, late) of tasks the users completed, by the
+    week of ``completed_at``; late: completed after ``due_at``. Only status 'completed'
+    counts: a cancelled or failed task is closed but not completed."""
+    if not user_ids:
+        return []
+    bucket = _bucket(Task.completed_at, origin)
+    stmt = select(
+        Task.completed_by_user_id,
+        Task.organization_id,
+        bucket,
+        func.count(),
+        func.sum(case((Task.completed_at > Task.due_at, 1), else_=0)),
+    ).where(
+        Task.completed_by_user_id.in_(list(user_ids)),
+        Task.status == "completed",
+        Task.completed_at >= datetime.combine(origin, time(0), tzinfo=UTC),
+        Task.completed_at <= until,
+    )
+    if organization_id is not None:
+        stmt = stmt.where(Task.organization_id == organization_id)
+    stmt = stmt.group_by(Task.completed_by_user_id, Task.organization_id, bucket)
+    stmt = scoped(stmt, principal, Task, READ)
+    return [(r[0], r[1], int(r[2]), int(r[3]), int(r[4] or 0)) for r in session.execute(stmt)]
+
+
+def task_overdue_rows(
+    session: Session,
+    principal: Principal,
+    user_ids: Sequence[uuid.UUID],
+    *,
+    organization_id: uuid.UUID | None,
+    origin: date,
+    until: datetime,
+) -> list[tuple[uuid.UUID, uuid.UUID, int, int]]:
+    """(user, organization, week, tasks) of open tasks the users own whose ``due_at``
+    passed before ``until``, by the week of ``due_at``: breaches already.
+
+    Read as the queue stands now: a task completed since counts, late, in the week it
+    was completed (``task_completion_rows``) instead, once, for whoever completed it."""
+    if not user_ids:
+        return []
+    bucket = _bucket(Task.due_at, origin)
+    stmt = select(Task.owner_user_id, Task.organization_id, bucket, func.count()).where(
+        Task.owner_user_id.in_(list(user_ids)),
+        Task.is_open.is_(True),
+        Task.due_at >= datetime.combine(origin, time(0), tzinfo=UTC),
+        Task.due_at < until,
+    )
+    if organization_id is not None:
+        stmt = stmt.where(Task.organization_id == organization_id)
+    stmt = stmt.group_by(Task.owner_user_id, Task.organization_id, bucket)
+    stmt = scoped(stmt, principal, Task, READ)
+    return [(r[0], r[1], int(r[2]), int(r[3])) for r in session.execute(stmt)]
+
+
+def first_response_rows(
+    session: Session,
+    principal: Principal,
+    user_ids: Sequence[uuid.UUID],
+    *,
+    organization_id: uuid.UUID | None,
+    origin: date,
+    until: datetime,
+) -> list[tuple[uuid.UUID, uuid.UUID, int, float]]:
+    """(user, organization, week, minutes): one row per task the users gave the first
+    response to, by the week of ``first_response_at``, with the wall-clock minutes
+    since the task was opened (``created_at``). Percentiles are taken over these, so
+    each duration leaves the query, but nothing else of the task."""
+    if not user_ids:
+        return []
+    bucket = _bucket(Task.first_response_at, origin)
+    seconds = cast(func.extract("epoch", Task.first_response_at), BigInteger) - cast(
+        func.extract("epoch", Task.created_at), BigInteger
+    )
+    stmt = select(Task.first_response_by_user_id, Task.organization_id, bucket, seconds).where(
+        Task.first_response_by_user_id.in_(list(user_ids)),
+        Task.first_response_at >= datetime.combine(origin, time(0), tzinfo=UTC),
+        Task.first_response_at <= until,
+    )
+    if organization_id is not None:
+        stmt = stmt.where(Task.organization_id == organization_id)
+    stmt = scoped(stmt, principal, Task, READ)
+    return [(r[0], r[1], int(r[2]), int(r[3]) / 60) for r in session.execute(stmt)]

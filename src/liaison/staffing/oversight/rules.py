@@ -7,9 +7,9 @@ so thresholds (which open coaching tasks) only fire once the sample is large eno
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from liaison.staffing.vocabulary import RUBRIC, RUBRIC_MAX
 
@@ -65,15 +65,35 @@ def scheduling_accuracy(counts: BookingCounts) -> float | None:
     return 1 - counts.errors / counts.booked if counts.booked else None
 
 
-# --- The work queue's KPIs (computed once it exists; see oversight.sources) -------------
+# --- Tasks of the work queue ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TaskFact:
-    opened_at: datetime
-    first_response_at: datetime | None
-    due_at: datetime | None
-    completed_at: datetime | None
+@dataclass
+class TaskCounts:
+    """A coordinator's work-queue tasks (``task``), counted by the database.
+
+    ``completed``: tasks they completed (status 'completed': a cancelled or failed task
+    is closed, not completed), ``late`` of them after their due time; ``overdue``: tasks
+    they own that are still open past their due time; ``response_minutes``: minutes from
+    a task's opening to their first response on it, one per task (a percentile cannot
+    be summed, so the durations travel, never the task).
+
+    Response minutes are wall-clock minutes, not the organization's business minutes
+    the SLA deadlines are counted in: a message left on Friday evening and answered on
+    Monday morning counts the weekend. The SLA itself is judged on ``due_at``, which
+    the work queue set in business time when the task was opened.
+    """
+
+    completed: int = 0
+    late: int = 0
+    overdue: int = 0
+    response_minutes: list[float] = field(default_factory=list)
+
+    def merge(self, other: TaskCounts) -> None:
+        self.completed += other.completed
+        self.late += other.late
+        self.overdue += other.overdue
+        self.response_minutes.extend(other.response_minutes)
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -86,32 +106,19 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def first_response_minutes(tasks: Iterable[TaskFact]) -> tuple[float | None, float | None, int]:
+def first_response_minutes(counts: TaskCounts) -> tuple[float | None, float | None, int]:
     """Median and 90th percentile of minutes to the first response, and the sample."""
-    minutes = [
-        (t.first_response_at - t.opened_at).total_seconds() / 60
-        for t in tasks
-        if t.first_response_at is not None
-    ]
+    minutes = counts.response_minutes
     return percentile(minutes, 0.5), percentile(minutes, 0.9), len(minutes)
 
 
-def sla(tasks: Iterable[TaskFact], now: datetime) -> tuple[float | None, int, int]:
-    """(adherence, breaches, tasks with a due time): a task meets its SLA when completed
-    by its due time; one still open past it is already a breach."""
-    due = [t for t in tasks if t.due_at is not None]
-    breaches = sum(
-        1
-        for t in due
-        if (t.completed_at is not None and t.completed_at > t.due_at)  # type: ignore[operator]
-        or (t.completed_at is None and now > t.due_at)  # type: ignore[operator]
-    )
-    judged = sum(1 for t in due if t.completed_at is not None or now > t.due_at)  # type: ignore[operator]
+def sla(counts: TaskCounts) -> tuple[float | None, int, int]:
+    """(adherence, breaches, tasks judged): a task meets its SLA when completed by its
+    due time; one still open past it is already a breach, and one not yet due is not
+    judged."""
+    judged = counts.completed + counts.overdue
+    breaches = counts.late + counts.overdue
     return ((judged - breaches) / judged if judged else None), breaches, judged
-
-
-def tasks_completed(tasks: Iterable[TaskFact]) -> int:
-    return sum(1 for t in tasks if t.completed_at is not None)
 
 
 # --- Reviews and surveys ----------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Use cases of oversight: scorecards, account health, coaching, reviews and surveys.
 
 KPIs come from Liaison's own records: appointments the coordinator booked (and what
-became of them), waitlist entries they added that filled a freed slot, the audit trail
-(activity), quality reviews, satisfaction scores entered by supervisors, and patients'
-answers to Liaison's follow-up texts on visits the coordinator booked. What Liaison
-cannot measure yet (the work queue) is reported as not available (see ``sources``).
+became of them), waitlist entries they added that filled a freed slot, the tasks of the
+work queue they completed, answered first and owned past their due time, the audit
+trail (activity), quality reviews, satisfaction scores entered by supervisors, and
+patients' answers to Liaison's follow-up texts on visits the coordinator booked.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from liaison.models import (
 )
 from liaison.staffing import access
 from liaison.staffing.oversight import repository, rules
-from liaison.staffing.oversight.sources import SOURCES
 from liaison.staffing.profiles import repository as profiles_repository
 from liaison.staffing.training import rules as training_rules
 
@@ -56,13 +55,6 @@ KPIS: tuple[tuple[str, str, str], ...] = (
     ("sla_breaches", "SLA breaches", "count"),
     ("waitlist_filled", "Waitlist slots filled", "count"),
 )
-WORK_QUEUE_KPIS = {
-    "tasks_completed",
-    "first_response_median",
-    "first_response_p90",
-    "sla_adherence",
-    "sla_breaches",
-}
 
 
 @dataclass
@@ -74,6 +66,7 @@ class Cell:
     responses: int = 0
     activity: int = 0
     waitlist_filled: int = 0
+    tasks: rules.TaskCounts = field(default_factory=rules.TaskCounts)
 
     def merge(self, other: Cell) -> None:
         self.counts.merge(other.counts)
@@ -83,9 +76,12 @@ class Cell:
         self.responses += other.responses
         self.activity += other.activity
         self.waitlist_filled += other.waitlist_filled
+        self.tasks.merge(other.tasks)
 
     def values(self) -> dict[str, tuple[float | None, int]]:
-        c = self.counts
+        c, t = self.counts, self.tasks
+        median, p90, responses = rules.first_response_minutes(t)
+        adherence, breaches, judged = rules.sla(t)
         return {
             "bookings": (float(c.booked), c.booked),
             "scheduling_accuracy": (rules.scheduling_accuracy(c), c.booked),
@@ -96,12 +92,21 @@ class Cell:
                 self.responses,
             ),
             "activity": (float(self.activity), self.activity),
+            "tasks_completed": (float(t.completed), t.completed),
+            "first_response_median": (median, responses),
+            "first_response_p90": (p90, responses),
+            "sla_adherence": (adherence, judged),
+            "sla_breaches": (float(breaches), judged),
             "waitlist_filled": (float(self.waitlist_filled), self.waitlist_filled),
         }
 
 
 @dataclass
 class Kpi:
+    """One KPI over the weeks measured. ``available`` and ``reason`` are part of the
+    API's shape: every KPI is measured from Liaison's records now, so they are always
+    True and None."""
+
     key: str
     label: str
     unit: str
@@ -139,7 +144,7 @@ def measure(
     now: datetime | None = None,
 ) -> Measures:
     """``people``: coordinator id -> user id; the weeks end with the one holding the
-    instant before ``now``. Eight grouped queries, whatever the number of people."""
+    instant before ``now``. Ten queries, whatever the number of people."""
     now = now or clock.now()
     starts = rules.week_starts((now - timedelta(microseconds=1)).date(), weeks)
     origin = starts[0]
@@ -187,6 +192,25 @@ def measure(
     ):
         if user_id in by_user and 0 <= week < weeks:
             cells[(by_user[user_id], org_id, week)].waitlist_filled += n
+    # The work queue: tasks completed (and whether by their due time), tasks still
+    # open past it, and the minutes to each first response.
+    for user_id, org_id, week, n, late in repository.task_completion_rows(
+        session, principal, list(by_user), until=now, **common
+    ):
+        if user_id in by_user and 0 <= week < weeks:
+            tasks = cells[(by_user[user_id], org_id, week)].tasks
+            tasks.completed += n
+            tasks.late += late
+    for user_id, org_id, week, n in repository.task_overdue_rows(
+        session, principal, list(by_user), until=now, **common
+    ):
+        if user_id in by_user and 0 <= week < weeks:
+            cells[(by_user[user_id], org_id, week)].tasks.overdue += n
+    for user_id, org_id, week, minutes in repository.first_response_rows(
+        session, principal, list(by_user), until=now, **common
+    ):
+        if user_id in by_user and 0 <= week < weeks:
+            cells[(by_user[user_id], org_id, week)].tasks.response_minutes.append(minutes)
     return Measures(starts, dict(cells))
 
 
@@ -198,9 +222,6 @@ def kpis(
     weekly = [measures.total(keep, w).values() for w in range(len(measures.weeks))]
     found = []
     for key, label, unit in KPIS:
-        if key in WORK_QUEUE_KPIS:
-            found.append(Kpi(key, label, unit, None, 0, False, SOURCES.work_queue.reason, []))
-            continue
         value, sample = overall[key]
         trend = [(measures.weeks[w], weekly[w][key][0]) for w in range(len(measures.weeks))]
         found.append(Kpi(key, label, unit, value, sample, True, None, trend))
