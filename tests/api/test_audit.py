@@ -245,3 +245,81 @@ def test_audit_rows_are_counted_per_request_not_per_query(api, runtime, scene):
             unscoped_system(select(func.count()).select_from(AuditEvent), "test")
         )
     assert after == before + 1
+
+
+def test_every_task_request_leaves_one_audit_row_naming_the_patient(api, runtime, scene):
+    """Tasks name a patient: each request about one leaves exactly one row, with the
+    patient when the task was found, even when the request fails."""
+    org, coordinator, patient, _ = scene
+    created = coordinator.post(
+        "/api/v1/tasks",
+        json={
+            "organization_id": str(org.id),
+            "type": "call-back",
+            "title": "Call back",
+            "patient_id": str(patient.id),
+        },
+    )
+    assert created.status_code == 201, created.text
+    task = created.json()
+    assert [(r.action, r.resource_type, r.resource_id, r.patient_id) for r in _rows(runtime)] == [
+        ("create", "Task", task["id"], patient.id)
+    ]
+    t, missing = f"/api/v1/tasks/{task['id']}", "00000000-0000-7000-8000-0000000000ff"
+    requests = [
+        ("GET", t, None, 200, "read"),
+        ("GET", f"{t}/history", None, 200, "read"),
+        ("GET", f"{t}/messages", None, 200, "read"),
+        ("PATCH", t, {"version": task["version"], "title": "Changed"}, 200, "update"),
+        ("PATCH", t, {"version": 99, "title": "Stale"}, 409, "update"),
+        ("POST", f"{t}/notes", {"text": "Left a voicemail"}, 201, "update"),
+        ("POST", f"{t}/status", {"status": "in-progress"}, 200, "update"),
+        ("POST", f"{t}/status", {"status": "requested"}, 409, "update"),
+        ("GET", f"/api/v1/tasks/{missing}", None, 404, "read"),
+    ]
+    for method, url, body, expected, action in requests:
+        before = len(_rows(runtime))
+        response = coordinator.client.request(method, url, headers=coordinator.headers, json=body)
+        assert response.status_code == expected, (method, url, response.text)
+        rows = _rows(runtime)[before:]
+        assert len(rows) == 1, (method, url, [(r.action, r.resource_type) for r in rows])
+        row = rows[0]
+        assert (row.action, row.resource_type, row.user_id) == (
+            action,
+            "Task",
+            coordinator.user_id,
+        )
+        assert row.request_id == response.headers["x-request-id"]
+        if expected == 404:
+            assert (row.outcome, row.patient_id) == ("denied", None)
+        else:
+            assert row.resource_id == task["id"]
+            assert row.patient_id == patient.id
+            assert row.outcome == ("success" if expected < 400 else "failed")
+    before = len(_rows(runtime))
+    coordinator.get("/api/v1/tasks", params={"view": "all"})
+    (listed,) = _rows(runtime)[before:]
+    assert (listed.action, listed.resource_type, listed.patient_id) == ("read", "Task", None)
+    blob = " ".join(str(r.details) for r in _rows(runtime))
+    assert "Mendez" not in blob and "Left a voicemail" not in blob
+
+
+def test_a_message_from_an_integration_is_audited_with_the_task_it_opened(api, runtime, scene):
+    org, coordinator, patient, _ = scene
+    response = coordinator.post(
+        "/api/v1/inbox/messages",
+        json={
+            "organization_id": str(org.id),
+            "patient_id": str(patient.id),
+            "channel": "portal",
+            "body": "Can I move my visit to Friday?",
+        },
+    )
+    assert response.status_code == 201, response.text
+    rows = _rows(runtime)
+    assert [(r.action, r.resource_type, r.patient_id, r.user_id) for r in rows] == [
+        ("create", "Communication", patient.id, coordinator.user_id),
+        ("create", "Task", patient.id, coordinator.user_id),
+    ]
+    assert rows[1].resource_id == response.json()["task"]["id"]
+    assert "Friday" not in " ".join(str(r.details) for r in rows)

@@ -93,6 +93,7 @@ def world(api):
             count=2,
         )
     )
+    queue = _work_queue(api, org)
     return {
         "org": org,
         "admin": admin,
@@ -111,8 +112,58 @@ def world(api):
             "appointment_id": str(appointment.id),
             "series_id": str(series.id),
             **staffing_world(api, org),
+            **queue,
         },
     }
+
+
+def _work_queue(api, org) -> dict[str, str]:
+    """An open task from an unknown number (so it can be identified), a cancelled task,
+    and a team."""
+    from datetime import UTC, datetime
+
+    from liaison.models import Task, WorkTeam
+
+    at, due = datetime(2026, 1, 5, 14, tzinfo=UTC), datetime(2099, 1, 6, 14, tzinfo=UTC)
+
+    def task(status: str, **kw: Any) -> Task:
+        return api._save(
+            Task(
+                organization_id=org.id,
+                type="inquiry",
+                status=status,
+                is_open=status == "requested",
+                priority="routine",
+                priority_rank=3,
+                title="Patient message (unknown sender)",
+                description="",
+                checklist=[],
+                triage_confirmed=False,
+                source="sms",
+                due_at=due,
+                at_risk_at=due,
+                next_due_at=due,
+                next_at_risk_at=due,
+                created_at=at,
+                updated_at=at,
+                **kw,
+            )
+        )
+
+    team = api._save(WorkTeam(organization_id=org.id, name="Front desk"))
+    return {
+        "work_task_id": str(task("requested", contact="+16175550142").id),
+        "cancelled_task_id": str(task("cancelled", completed_at=at).id),
+        "team_id": str(team.id),
+    }
+
+
+# {task_id} in World ids is the staffing coaching task; under /api/v1/tasks it is the
+# work-queue task.
+def _url(path: str, ids: dict[str, str]) -> str:
+    if path.startswith("/api/v1/tasks/"):
+        ids = {**ids, "task_id": ids["work_task_id"]}
+    return path.format(**ids)
 
 
 def _cases() -> list[tuple[str, str, str, str, dict[str, Any], str, Any]]:
@@ -410,8 +461,109 @@ def _cases() -> list[tuple[str, str, str, str, dict[str, Any], str, Any]]:
         ),
         ("anon", "POST", "/api/v1/auth/token", "token", "email", big),
         *_staffing_cases(),
+        *_work_queue_cases(),
     ]
     return cases
+
+
+def _work_queue_cases() -> list[tuple[str, str, str, str | None, str, Any]]:
+    t, missing = "/api/v1/tasks/{task_id}", "00000000-0000-7000-8000-00000000000a"
+    many = [f"00000000-0000-7000-8000-{i:012d}" for i in range(201)]
+    return [
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "title", "x" * 201),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "title", 42),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "title", ""),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "description", "x" * 5001),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "priority", "whenever"),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "type", "not a code"),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "language", "!!"),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "checklist", [{"text": ""}]),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "checklist", [{"text": "x"}] * 51),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "focus_type", "Spaceship"),
+        # focus_id without focus_type: the pair goes together.
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "focus_id", missing),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "patient_id", missing),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "team_id", missing),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "owner_user_id", missing),
+        ("admin", "POST", "/api/v1/tasks", "wq-task", "route", "maybe"),
+        ("admin", "PATCH", t, "wq-patch", "title", "x" * 201),
+        ("admin", "PATCH", t, "wq-patch", "title", ""),
+        ("admin", "PATCH", t, "wq-patch", "description", "x" * 5001),
+        ("admin", "PATCH", t, "wq-patch", "priority", "p1"),
+        ("admin", "PATCH", t, "wq-patch", "checklist", "buy milk"),
+        ("admin", "PATCH", t, "wq-patch", "team_id", missing),
+        ("admin", "PATCH", t, "wq-patch", "version", "latest"),
+        # Neither a body version nor If-Match: an edit must name the version it read.
+        ("admin", "PATCH", t, "wq-patch", "version", None),
+        ("admin", "POST", f"{t}/status", "wq-status", "status", "done"),
+        ("admin", "POST", f"{t}/status", "wq-status", "status", 3),
+        ("admin", "POST", f"{t}/status", "wq-status", "note", "x" * 5001),
+        ("admin", "POST", f"{t}/assign", None, "user_id", "not-a-uuid"),
+        ("admin", "POST", f"{t}/assign", None, "user_id", missing),
+        ("admin", "POST", f"{t}/snooze", None, "until", "2020-01-01T09:00:00Z"),
+        ("admin", "POST", f"{t}/snooze", None, "until", "soon"),
+        ("admin", "POST", f"{t}/snooze", None, "until", "2099-01-01T09:00:00"),
+        ("admin", "POST", f"{t}/notes", None, "text", ""),
+        ("admin", "POST", f"{t}/notes", None, "text", "   "),
+        ("admin", "POST", f"{t}/notes", None, "text", "x" * 5001),
+        ("admin", "POST", f"{t}/notes", None, "text", 7),
+        ("admin", "POST", f"{t}/reply", "wq-reply", "body", ""),
+        ("admin", "POST", f"{t}/reply", "wq-reply", "body", "   "),
+        ("admin", "POST", f"{t}/reply", "wq-reply", "body", "x" * 1601),
+        ("admin", "POST", f"{t}/reply", "wq-reply", "channel", "pigeon"),
+        ("admin", "POST", f"{t}/identify", None, "patient_id", "someone"),
+        ("admin", "POST", f"{t}/identify", None, "patient_id", missing),
+        ("admin", "POST", f"{t}/triage", "wq-triage", "category", "gossip"),
+        ("admin", "POST", f"{t}/triage", "wq-triage", "urgency", "whenever"),
+        ("admin", "POST", f"{t}/triage", "wq-triage", "urgency", None),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk", "task_ids", []),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk", "task_ids", many),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk", "task_ids", ["not-a-uuid"]),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk", "task_ids", "all"),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk", "action", "explode"),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk", "until", "2020-01-01T09:00:00Z"),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk", "until", None),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk", "until", "2099-01-01T09:00:00"),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk", "note", "x" * 5001),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk-priority", "priority", "p0"),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk-priority", "priority", None),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk-assign", "user_id", None),
+        ("admin", "POST", "/api/v1/tasks/bulk", "wq-bulk-assign", "user_id", missing),
+        ("admin", "POST", "/api/v1/inbox/messages", "wq-inbound", "body", ""),
+        ("admin", "POST", "/api/v1/inbox/messages", "wq-inbound", "body", "   "),
+        ("admin", "POST", "/api/v1/inbox/messages", "wq-inbound", "body", "x" * 1601),
+        ("admin", "POST", "/api/v1/inbox/messages", "wq-inbound", "channel", "sms"),
+        ("admin", "POST", "/api/v1/inbox/messages", "wq-inbound", "subject", "x" * 201),
+        ("admin", "POST", "/api/v1/inbox/messages", "wq-inbound", "patient_id", missing),
+        ("admin", "POST", "/api/v1/inbox/messages", "wq-inbound", "organization_id", 12),
+        ("admin", "PUT", "/api/v1/sla-policies", "wq-policy", "resolution_minutes", 0),
+        ("admin", "PUT", "/api/v1/sla-policies", "wq-policy", "resolution_minutes", "an hour"),
+        ("admin", "PUT", "/api/v1/sla-policies", "wq-policy", "at_risk_percent", 100),
+        ("admin", "PUT", "/api/v1/sla-policies", "wq-policy", "first_response_minutes", 120),
+        ("admin", "PUT", "/api/v1/sla-policies", "wq-policy", "task_type", "bad type!"),
+        ("admin", "POST", "/api/v1/work-teams", "wq-team", "name", ""),
+        ("admin", "POST", "/api/v1/work-teams", "wq-team", "name", "x" * 101),
+        ("admin", "POST", "/api/v1/work-teams", "wq-team", "member_user_ids", [missing]),
+        ("admin", "POST", "/api/v1/work-teams", "wq-team", "member_user_ids", "everyone"),
+        ("admin", "POST", "/api/v1/work-teams", "wq-team", "lead_user_id", missing),
+        ("admin", "PUT", "/api/v1/work-teams/{team_id}", "wq-team", "name", "x" * 101),
+        ("admin", "PUT", "/api/v1/work-teams/{team_id}", "wq-team", "lead_user_id", missing),
+        ("admin", "POST", "/api/v1/routing-rules", "wq-routing", "position", -1),
+        ("admin", "POST", "/api/v1/routing-rules", "wq-routing", "category", "gossip"),
+        ("admin", "POST", "/api/v1/routing-rules", "wq-routing", "language", "!!"),
+        ("admin", "POST", "/api/v1/routing-rules", "wq-routing", "team_id", missing),
+        ("admin", "POST", "/api/v1/routing-rules", "wq-routing", "active", "sometimes"),
+        # A rule that matches everything and sends it nowhere.
+        ("admin", "POST", "/api/v1/routing-rules", "wq-routing-bare", "team_id", None),
+        ("admin", "POST", "/api/v1/playbooks", "wq-playbook", "notes", "x" * 5001),
+        ("admin", "POST", "/api/v1/playbooks", "wq-playbook", "scripts", 5),
+        ("admin", "POST", "/api/v1/saved-views", "wq-view", "name", ""),
+        ("admin", "POST", "/api/v1/saved-views", "wq-view", "name", "x" * 61),
+        ("admin", "POST", "/api/v1/saved-views", "wq-view", "view", "everything"),
+        ("admin", "POST", "/api/v1/saved-views", "wq-view", "sla", "late"),
+        ("admin", "POST", "/api/v1/saved-views", "wq-view", "priority", "p9"),
+        ("admin", "POST", "/api/v1/saved-views", "wq-view", "organization_id", "mine"),
+    ]
 
 
 def _staffing_cases() -> list[tuple[str, str, str, str | None, str, Any]]:
@@ -598,9 +750,37 @@ def _staffing_base(ids: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _work_queue_base(ids: dict[str, str]) -> dict[str, Any]:
+    org, task = ids["organization_id"], ids["work_task_id"]
+    return {
+        "wq-task": {"organization_id": org, "type": "call-back", "title": "Call back"},
+        "wq-patch": {"version": 1},
+        "wq-status": {"status": "in-progress"},
+        "wq-reply": {"body": "Hello"},
+        "wq-triage": {"category": "scheduling", "urgency": "routine"},
+        "wq-bulk": {"task_ids": [task], "action": "snooze", "until": "2099-01-01T09:00:00Z"},
+        "wq-bulk-priority": {"task_ids": [task], "action": "priority"},
+        "wq-bulk-assign": {"task_ids": [task], "action": "assign"},
+        "wq-inbound": {
+            "organization_id": org,
+            "patient_id": ids["patient_id"],
+            "channel": "portal",
+            "body": "Can I move my visit?",
+        },
+        "wq-policy": {"organization_id": org, "task_type": "call-back", "resolution_minutes": 60},
+        "wq-team": {"organization_id": org, "name": "Night desk"},
+        "wq-routing": {"organization_id": org, "task_type": "call-back", "team_id": ids["team_id"]},
+        "wq-routing-bare": {"organization_id": org},
+        "wq-playbook": {"organization_id": org},
+        "wq-view": {"name": "Mine", "view": "mine"},
+    }
+
+
 def _base(kind: str | None, ids: dict[str, str]) -> dict[str, Any]:
     if kind is not None and kind.startswith("st-"):
         return _staffing_base(ids)[kind]
+    if kind is not None and kind.startswith("wq-"):
+        return _work_queue_base(ids)[kind]
     org = ids["organization_id"]
     return {
         None: {},
@@ -709,15 +889,15 @@ def _base(kind: str | None, ids: dict[str, str]) -> dict[str, Any]:
 CASES = _cases()
 
 
-@pytest.mark.parametrize(
-    ("who", "method", "path", "kind", "field", "value"),
-    CASES,
-    ids=[f"{c[1]} {c[2]} {c[4]}" for c in CASES],
-)
+def _case_params() -> list[Any]:
+    return [pytest.param(*case, id=f"{case[1]} {case[2]} {case[4]}") for case in CASES]
+
+
+@pytest.mark.parametrize(("who", "method", "path", "kind", "field", "value"), _case_params())
 def test_bad_field_is_422_naming_it_and_nothing_is_stored(
     api, runtime, world, who, method, path, kind, field, value
 ):
-    url = path.format(**world["ids"])
+    url = _url(path, world["ids"])
     body = {**_base(kind, world["ids"]), field: value}
     before = fingerprint(runtime)
     headers = world[who].headers if who != "anon" else {}
@@ -735,6 +915,100 @@ def test_bad_field_is_422_naming_it_and_nothing_is_stored(
     assert fingerprint(runtime) == before
 
 
+def _refusals(ids: dict[str, str]) -> list[tuple[str, str, dict[str, Any], dict[str, str], Any]]:
+    """(method, url, body, headers, what the problem says): the request is well formed,
+    but the task's state refuses it."""
+    task, closed = ids["work_task_id"], ids["cancelled_task_id"]
+    t, c = f"/api/v1/tasks/{task}", f"/api/v1/tasks/{closed}"
+    stale = {"current_version": 1}
+    return [
+        # Transitions the task's status does not allow: the problem names the field.
+        ("POST", f"{c}/status", {"status": "completed"}, {}, {"field": "status"}),
+        ("POST", f"{t}/status", {"status": "requested"}, {}, {"field": "status"}),
+        ("PATCH", c, {"version": 1, "title": "x"}, {}, "cancelled"),
+        ("POST", f"{c}/assign", {"user_id": None}, {}, "cancelled"),
+        ("POST", f"{c}/snooze", {"until": "2099-01-01T09:00:00Z"}, {}, "cancelled"),
+        ("POST", f"{c}/reply", {"body": "Hello"}, {}, "cancelled"),
+        ("POST", f"{c}/claim", {}, {}, "closed"),
+        # A reply needs a patient (their consented channels); this sender is unknown.
+        ("POST", f"{t}/reply", {"body": "Hello"}, {}, {"field": "patient_id"}),
+        # All or nothing: the open task is not snoozed because the closed one refuses.
+        (
+            "POST",
+            "/api/v1/tasks/bulk",
+            {"task_ids": [task, closed], "action": "snooze", "until": "2099-01-01T09:00:00Z"},
+            {},
+            {"field": "task_ids[1]"},
+        ),
+        (
+            "POST",
+            "/api/v1/tasks/bulk",
+            {"task_ids": [task, closed], "action": "complete"},
+            {},
+            {"field": "task_ids[1]"},
+        ),
+        # Stale versions, in the body or in If-Match.
+        ("PATCH", t, {"version": 7, "title": "x"}, {}, stale),
+        ("PATCH", t, {"title": "x"}, {"If-Match": 'W/"7"'}, stale),
+        ("POST", f"{t}/status", {"status": "in-progress", "version": 0}, {}, stale),
+        ("POST", f"{t}/status", {"status": "in-progress"}, {"If-Match": '"2"'}, stale),
+        ("POST", f"{t}/assign", {"user_id": None, "version": 2}, {}, stale),
+        ("POST", f"{t}/snooze", {"until": "2099-01-01T09:00:00Z", "version": 2}, {}, stale),
+        ("POST", f"{t}/identify", {"patient_id": ids["patient_id"], "version": 2}, {}, stale),
+        (
+            "POST",
+            f"{t}/triage",
+            {"category": "refill", "urgency": "urgent", "version": 2},
+            {},
+            stale,
+        ),
+        # A second team with the name of the first.
+        (
+            "POST",
+            "/api/v1/work-teams",
+            {"organization_id": ids["organization_id"], "name": "Front desk"},
+            {},
+            {"field": "name"},
+        ),
+    ]
+
+
+def test_work_queue_state_refusals_are_409_and_nothing_is_stored(api, runtime, world):
+    admin = world["admin"]
+    for method, url, body, headers, expected in _refusals(world["ids"]):
+        before = fingerprint(runtime)
+        response = admin.client.request(
+            method, url, headers={**admin.headers, **headers}, json=body
+        )
+        assert response.status_code == 409, (method, url, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        problem = response.json()
+        if isinstance(expected, dict):
+            assert {k: problem.get(k) for k in expected} == expected, (url, problem)
+        else:
+            assert expected in problem["detail"], (url, problem)
+        assert fingerprint(runtime) == before, (method, url)
+
+
+def test_completing_a_cancelled_task_names_its_status(world):
+    closed = world["ids"]["cancelled_task_id"]
+    response = world["admin"].post(f"/api/v1/tasks/{closed}/status", json={"status": "completed"})
+    assert response.status_code == 409
+    assert response.json()["field"] == "status"
+    assert "cancelled" in response.json()["detail"]
+
+
+def test_if_match_that_is_not_a_version_is_422_naming_it(api, runtime, world):
+    task = world["ids"]["work_task_id"]
+    before = fingerprint(runtime)
+    response = world["admin"].patch(
+        f"/api/v1/tasks/{task}", json={"title": "x"}, headers={"If-Match": '"latest"'}
+    )
+    assert response.status_code == 422, response.text
+    assert "If-Match" in {e["field"] for e in response.json()["errors"]}
+    assert fingerprint(runtime) == before
+
+
 WRITE_ROUTES = sorted({(c[1], c[2]) for c in CASES})
 
 
@@ -746,7 +1020,7 @@ def _template(path: str) -> str:
 def test_malformed_json_unknown_fields_and_wrong_types(app, api, runtime, world, method, path):
     if "requestBody" not in app.openapi()["paths"][_template(path)][method.lower()]:
         pytest.skip("this route takes no request body")
-    url = path.format(**world["ids"])
+    url = _url(path, world["ids"])
     caller = world["operator"] if path == "/api/v1/organizations" else world["admin"]
     headers = {**caller.headers, "content-type": "application/json"}
     before = fingerprint(runtime)

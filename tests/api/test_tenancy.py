@@ -157,6 +157,7 @@ def world(api) -> World:
             created_at=datetime(2026, 1, 1, tzinfo=UTC),
         )
     )
+    queue = _work_queue(api, a, patient, a_user)
     return World(
         a,
         b,
@@ -182,8 +183,97 @@ def world(api) -> World:
             "message_id": str(dead.id),
             "token_id": "00000000-0000-7000-8000-000000000000",
             **staffing_world(api, a),
+            **queue,
         },
     )
+
+
+def _work_queue(api, a, patient, a_user) -> dict[str, str]:
+    """Organization A's work queue: a task about A's patient, a team, a routing rule, a
+    playbook, and a notification and a saved view of A's coordinator."""
+    from datetime import UTC, datetime
+
+    from liaison.models import (
+        Playbook,
+        RoutingRule,
+        SavedView,
+        StaffNotification,
+        Task,
+        WorkTeam,
+    )
+
+    at = datetime(2026, 1, 5, 14, tzinfo=UTC)
+    due = datetime(2026, 1, 6, 14, tzinfo=UTC)
+    task = api._save(
+        Task(
+            organization_id=a.id,
+            type="call-back",
+            status="requested",
+            is_open=True,
+            priority="routine",
+            priority_rank=3,
+            title="Call back about the referral",
+            description="",
+            patient_id=patient.id,
+            checklist=[],
+            triage_confirmed=False,
+            source="manual",
+            due_at=due,
+            at_risk_at=due,
+            next_due_at=due,
+            next_at_risk_at=due,
+            created_at=at,
+            updated_at=at,
+        )
+    )
+    team = api._save(WorkTeam(organization_id=a.id, name="Front desk", lead_user_id=a_user.id))
+    routing = api._save(
+        RoutingRule(organization_id=a.id, position=10, task_type="call-back", team_id=team.id)
+    )
+    book = api._save(
+        Playbook(organization_id=a.id, version=1, notes="Alpha Clinic notes", created_at=at)
+    )
+    note = api._save(
+        StaffNotification(
+            organization_id=a.id,
+            user_id=a_user.id,
+            task_id=task.id,
+            kind="breach",
+            text="Call-back: resolution target breached at Alpha Clinic",
+            created_at=at,
+        )
+    )
+    view = api._save(
+        SavedView(
+            user_id=a_user.id,
+            name="Alpha Clinic urgent",
+            filters={"view": "all", "organization_id": str(a.id)},
+            created_at=at,
+        )
+    )
+    return {
+        "work_task_id": str(task.id),
+        "team_id": str(team.id),
+        "routing_rule_id": str(routing.id),
+        "playbook_id": str(book.id),
+        "notification_id": str(note.id),
+        "view_id": str(view.id),
+    }
+
+
+# Two work-queue routes reuse a path parameter name an older route already has: in
+# World.ids {task_id} is the staffing coaching task and {rule_id} the availability rule.
+_RENAMED = {
+    "/api/v1/tasks/": {"task_id": "work_task_id"},
+    "/api/v1/routing-rules/": {"rule_id": "routing_rule_id"},
+}
+
+
+def _url(path: str, ids: dict[str, str]) -> str:
+    for prefix, names in _RENAMED.items():
+        if path.startswith(prefix):
+            ids = {**ids, **{name: ids[alias] for name, alias in names.items()}}
+    return path.format(**ids)
 
 
 def _staffing_bodies(ids: dict[str, str]) -> dict[str, Any]:
@@ -244,6 +334,38 @@ def _staffing_bodies(ids: dict[str, str]) -> dict[str, Any]:
             "score": 4,
         },
         "st-close": {"note": "done"},
+    }
+
+
+def _work_queue_bodies(ids: dict[str, str]) -> dict[str, Any]:
+    org, patient = ids["organization_id"], ids["patient_id"]
+    return {
+        "wq-task": {
+            "organization_id": org,
+            "type": "call-back",
+            "title": "Call back",
+            "patient_id": patient,
+        },
+        "wq-patch": {"version": 1, "title": "Changed"},
+        "wq-status": {"status": "completed"},
+        "wq-assign": {"user_id": ids["user_id"]},
+        "wq-snooze": {"until": "2099-01-01T10:00:00Z"},
+        "wq-note": {"text": "Called, no answer"},
+        "wq-reply": {"body": "Hello"},
+        "wq-identify": {"patient_id": patient},
+        "wq-triage": {"category": "scheduling", "urgency": "routine"},
+        "wq-bulk": {"task_ids": [ids["work_task_id"]], "action": "complete"},
+        "wq-inbound": {
+            "organization_id": org,
+            "patient_id": patient,
+            "channel": "portal",
+            "body": "Can I move my visit?",
+        },
+        "wq-policy": {"organization_id": org, "task_type": "call-back", "resolution_minutes": 60},
+        "wq-team": {"organization_id": org, "name": "Night desk", "member_user_ids": []},
+        "wq-routing": {"organization_id": org, "team_id": ids["team_id"]},
+        "wq-playbook": {"organization_id": org, "notes": "x"},
+        "wq-view": {"name": "Theirs", "view": "all", "organization_id": org},
     }
 
 
@@ -341,6 +463,7 @@ def _body(kind: str, ids: dict[str, str]) -> dict[str, Any] | None:
             "patient_id": ids["patient_id"],
             "healthcare_service_id": ids["service_id"],
         },
+        **_work_queue_bodies(ids),
         "user": {
             "email": "new@example.org",
             "display_name": "N",
@@ -497,6 +620,40 @@ MATRIX: list[tuple[str, str, str | None]] = [
     ("POST", "/api/v1/staffing/quality-reviews", "st-review"),
     ("POST", "/api/v1/staffing/satisfaction-scores", "st-satisfaction"),
     ("POST", "/api/v1/staffing/coaching-tasks/{task_id}/close", "st-close"),
+    # Work queue: A's task, team, routing rule, playbook and targets; the notification
+    # and the saved view belong to A's coordinator. The bulk action and the inbound
+    # message name A's records in the body only.
+    ("POST", "/api/v1/tasks", "wq-task"),
+    ("GET", "/api/v1/tasks?view=all&organization_id={organization_id}", None),
+    ("POST", "/api/v1/tasks/bulk", "wq-bulk"),
+    ("GET", "/api/v1/tasks/{task_id}", None),
+    ("PATCH", "/api/v1/tasks/{task_id}", "wq-patch"),
+    ("POST", "/api/v1/tasks/{task_id}/status", "wq-status"),
+    ("POST", "/api/v1/tasks/{task_id}/claim", None),
+    ("POST", "/api/v1/tasks/{task_id}/assign", "wq-assign"),
+    ("POST", "/api/v1/tasks/{task_id}/snooze", "wq-snooze"),
+    ("POST", "/api/v1/tasks/{task_id}/notes", "wq-note"),
+    ("GET", "/api/v1/tasks/{task_id}/history", None),
+    ("GET", "/api/v1/tasks/{task_id}/messages", None),
+    ("POST", "/api/v1/tasks/{task_id}/reply", "wq-reply"),
+    ("POST", "/api/v1/tasks/{task_id}/identify", "wq-identify"),
+    ("POST", "/api/v1/tasks/{task_id}/triage", "wq-triage"),
+    ("POST", "/api/v1/inbox/messages", "wq-inbound"),
+    ("GET", "/api/v1/queue/supervision?organization_id={organization_id}", None),
+    ("PUT", "/api/v1/sla-policies", "wq-policy"),
+    ("GET", "/api/v1/sla-policies?organization_id={organization_id}", None),
+    ("POST", "/api/v1/work-teams", "wq-team"),
+    ("PUT", "/api/v1/work-teams/{team_id}", "wq-team"),
+    ("GET", "/api/v1/work-teams?organization_id={organization_id}", None),
+    ("POST", "/api/v1/routing-rules", "wq-routing"),
+    ("GET", "/api/v1/routing-rules?organization_id={organization_id}", None),
+    ("DELETE", "/api/v1/routing-rules/{rule_id}", None),
+    ("POST", "/api/v1/playbooks", "wq-playbook"),
+    ("GET", "/api/v1/playbooks?organization_id={organization_id}", None),
+    ("GET", "/api/v1/playbooks/current?organization_id={organization_id}", None),
+    ("POST", "/api/v1/saved-views", "wq-view"),
+    ("DELETE", "/api/v1/saved-views/{view_id}", None),
+    ("POST", "/api/v1/notifications/{notification_id}/read", None),
 ]
 
 # Routes that name nothing of an organization: they act on the caller alone.
@@ -529,6 +686,13 @@ CALLER_ONLY = {
     ("POST", "/api/v1/staffing/certifications/reminders"),
     ("POST", "/api/v1/staffing/coaching/evaluations"),
     ("POST", "/api/v1/message-templates/preview"),
+    # Work queue: without an organization the queue and the supervisor's view cover the
+    # caller's own organizations; saved views and notifications are the caller's own
+    # (test_work_queue_shows_an_outsider_nothing_of_the_organization checks all four).
+    ("GET", "/api/v1/tasks"),
+    ("GET", "/api/v1/queue/supervision"),
+    ("GET", "/api/v1/saved-views"),
+    ("GET", "/api/v1/notifications"),
 }
 
 
@@ -547,7 +711,7 @@ def test_matrix_covers_every_route(app):
 @pytest.mark.parametrize(("method", "path", "body"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
 def test_other_organization_gets_404_and_no_data(api, world, role, method, path, body):
     outsider = api.login(world.org_b, role)
-    url = path.format(**world.ids)
+    url = _url(path, world.ids)
     response = outsider.client.request(
         method, url, headers=outsider.headers, json=_body(body, world.ids) if body else None
     )
@@ -579,6 +743,169 @@ def test_lists_without_an_organization_show_only_the_callers(api, world):
         e["organization_id"] == str(world.org_b.id)
         for e in outsider.get("/api/v1/audit-events").json()["items"]
     )
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator"])
+def test_work_queue_shows_an_outsider_nothing_of_the_organization(api, world, role):
+    ids = world.ids
+    outsider = api.login(world.org_b, role)
+    api._save(*_outsider_queue(api, world.org_b, outsider.user_id))
+    secrets = (
+        "Alpha Clinic",
+        "Alvarez",
+        ids["organization_id"],
+        ids["work_task_id"],
+        ids["view_id"],
+        ids["notification_id"],
+    )
+
+    def shows_nothing_of_a(response) -> None:
+        assert response.status_code == 200, response.text
+        for secret in secrets:
+            assert secret not in response.text, secret
+
+    for params in (
+        *({"view": v, "include_snoozed": True} for v in ("mine", "team", "unassigned", "all")),
+        {"view": "all", "status": "requested"},
+        {"view": "all", "patient_id": ids["patient_id"]},
+        {"view": "all", "owner_user_id": ids["user_id"]},
+    ):
+        queue = outsider.get("/api/v1/tasks", params=params)
+        shows_nothing_of_a(queue)
+        assert queue.json()["items"] == [], params
+    views = outsider.get("/api/v1/saved-views")
+    shows_nothing_of_a(views)
+    assert [v["name"] for v in views.json()] == ["Beta view"]
+    notes = outsider.get("/api/v1/notifications", params={"unread_only": False})
+    shows_nothing_of_a(notes)
+    assert [n["text"] for n in notes.json()] == ["Beta notice"]
+    if role == "admin":
+        supervision = outsider.get("/api/v1/queue/supervision")
+        shows_nothing_of_a(supervision)
+        assert [o["organization_id"] for o in supervision.json()["organizations"]] == [
+            str(world.org_b.id)
+        ]
+    else:  # a coordinator supervises nothing
+        assert outsider.get("/api/v1/queue/supervision").status_code == 403
+    gone = outsider.delete(f"/api/v1/saved-views/{ids['view_id']}")
+    assert gone.status_code == 404
+    read = outsider.post(f"/api/v1/notifications/{ids['notification_id']}/read")
+    assert read.status_code == 404
+    for response in (gone, read):
+        for secret in secrets[:2]:
+            assert secret not in response.text
+    # A's coordinator still has both, untouched.
+    owner = api.caller(_user(api, ids["user_id"]))
+    assert [v["id"] for v in owner.get("/api/v1/saved-views").json()] == [ids["view_id"]]
+    mine = owner.get("/api/v1/notifications").json()
+    assert [(n["id"], n["read_at"]) for n in mine] == [(ids["notification_id"], None)]
+    assert [t["id"] for t in owner.get("/api/v1/tasks?view=all").json()["items"]] == [
+        ids["work_task_id"]
+    ]
+
+
+def test_work_queue_refuses_records_of_another_organization_beside_the_callers_own(api, world):
+    """The body names the caller's own organization, but a record of A rides along: A's
+    record is 404 in the path and 'does not exist in this organization' in the body."""
+    ids, b = world.ids, str(world.org_b.id)
+    outsider = api.login(world.org_b, "admin")
+    own = outsider.post(
+        "/api/v1/tasks",
+        json={"organization_id": b, "type": "general", "title": "Ours", "route": False},
+    )
+    assert own.status_code == 201, own.text
+    own_task = own.json()["id"]
+    moved = outsider.put(
+        f"/api/v1/work-teams/{ids['team_id']}",
+        json={"organization_id": b, "name": "Taken over"},
+    )
+    assert moved.status_code == 404, moved.text
+    refused = [
+        (
+            "/api/v1/tasks",
+            {
+                "organization_id": b,
+                "type": "general",
+                "title": "x",
+                "patient_id": ids["patient_id"],
+            },
+            "patient_id",
+        ),
+        (
+            "/api/v1/tasks",
+            {"organization_id": b, "type": "general", "title": "x", "team_id": ids["team_id"]},
+            "team_id",
+        ),
+        (
+            "/api/v1/tasks",
+            {
+                "organization_id": b,
+                "type": "general",
+                "title": "x",
+                "owner_user_id": ids["user_id"],
+            },
+            "owner_user_id",
+        ),
+        (f"/api/v1/tasks/{own_task}/assign", {"user_id": ids["user_id"]}, "user_id"),
+        (f"/api/v1/tasks/{own_task}/identify", {"patient_id": ids["patient_id"]}, "patient_id"),
+        ("/api/v1/routing-rules", {"organization_id": b, "team_id": ids["team_id"]}, "team_id"),
+        (
+            "/api/v1/work-teams",
+            {"organization_id": b, "name": "x", "member_user_ids": [ids["user_id"]]},
+            "member_user_ids",
+        ),
+        (
+            "/api/v1/inbox/messages",
+            {
+                "organization_id": b,
+                "patient_id": ids["patient_id"],
+                "channel": "portal",
+                "body": "Hello",
+            },
+            "patient_id",
+        ),
+    ]
+    for url, body, field in refused:
+        response = outsider.post(url, json=body)
+        assert response.status_code == 422, (url, response.text)
+        fields = {e["field"].split("[")[0] for e in response.json()["errors"]}
+        assert field in fields, (url, fields)
+        assert "Alvarez" not in response.text and "Alpha Clinic" not in response.text
+    insider = api.login(world.org_a, "admin")
+    teams = insider.get("/api/v1/work-teams", params={"organization_id": ids["organization_id"]})
+    assert [t["name"] for t in teams.json()] == ["Front desk"]
+    task = insider.get(f"/api/v1/tasks/{ids['work_task_id']}").json()
+    assert (task["version"], task["owner_user_id"]) == (1, None)
+
+
+def _outsider_queue(api, org_b, user_id) -> list[Any]:
+    """B's own saved view and notification, so the outsider's lists are not empty."""
+    from datetime import UTC, datetime
+
+    from liaison.models import SavedView, StaffNotification
+
+    at = datetime(2026, 1, 5, 14, tzinfo=UTC)
+    return [
+        SavedView(user_id=user_id, name="Beta view", filters={"view": "all"}, created_at=at),
+        StaffNotification(
+            organization_id=org_b.id,
+            user_id=user_id,
+            kind="breach",
+            text="Beta notice",
+            created_at=at,
+        ),
+    ]
+
+
+def _user(api, user_id: str) -> Any:
+    import uuid
+
+    from liaison.models import User
+
+    with api.runtime.db.session() as session:
+        user = session.get(User, uuid.UUID(user_id))
+        session.expunge(user)
+    return user
 
 
 def test_a_coordinator_placed_at_two_clients_sees_both_and_no_third(api, world):

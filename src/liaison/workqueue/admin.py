@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from liaison.authz.access import access_one, referenced_many
+from liaison.authz.access import access_one, referenced
 from liaison.authz.permissions import Permission
 from liaison.authz.scope import scoped
 from liaison.context import Context
@@ -180,14 +180,8 @@ def add_rule(ctx: Context, data: Any) -> RoutingRule:
     audit = ctx.audit("create", "RoutingRule", organization_id=data.organization_id)
     ctx.require(MANAGE, data.organization_id)
     if data.team_id is not None:
-        referenced_many(
-            ctx.session,
-            ctx.caller,
-            WorkTeam,
-            data.organization_id,
-            [data.team_id],
-            MANAGE,
-            "team_id",
+        referenced(
+            ctx.session, ctx.caller, WorkTeam, data.organization_id, data.team_id, MANAGE, "team_id"
         )
     if (
         not any((data.task_type, data.category, data.language))

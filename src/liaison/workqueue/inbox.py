@@ -55,7 +55,15 @@ def receive(ctx: Context, communication: Communication, *, reply_to: str | None 
     session = ctx.session
     suggestion = triage.suggest(communication.body)
     patient = (
-        session.get(Patient, (communication.organization_id, communication.patient_id))
+        session.scalar(
+            unscoped_system(
+                select(Patient).where(
+                    Patient.organization_id == communication.organization_id,
+                    Patient.id == communication.patient_id,
+                ),
+                "the message's patient, matched by the webhook or checked by the caller",
+            )
+        )
         if communication.patient_id
         else None
     )

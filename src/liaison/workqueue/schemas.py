@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, computed_field
+from pydantic import AwareDatetime, Field, StringConstraints, computed_field
 
 from liaison.kit import clock
 from liaison.kit.validation import Code, LanguageTag, ReadShape, Shape, ShortText
@@ -72,7 +72,7 @@ class Assignment(Versioned):
 
 
 class Snooze(Versioned):
-    until: datetime | None = Field(description="null wakes the task now")
+    until: AwareDatetime | None = Field(description="null wakes the task now")
 
 
 class NoteCreate(Shape):
@@ -97,7 +97,7 @@ class BulkAction(Shape):
     task_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
     action: Literal["claim", "assign", "release", "complete", "cancel", "snooze", "priority"]
     user_id: uuid.UUID | None = None
-    until: datetime | None = None
+    until: AwareDatetime | None = None
     priority: Priority | None = None
     note: LongText | None = None
 

@@ -541,7 +541,9 @@ def bulk(ctx: Context, data: Any) -> list[Task]:
                     task.priority = data.priority
                     task.priority_rank = rules.PRIORITY_RANK[data.priority]
                     _flush(ctx)
-        except (Conflict, NotFound) as exc:
+        except NotFound as exc:
+            raise NotFound("Task", f"task_ids[{index}]: {exc.detail}") from exc
+        except Conflict as exc:
             raise Conflict(f"task_ids[{index}]: {exc.detail}", field=f"task_ids[{index}]") from exc
         done.append(task)
     return done
