@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from liaison.authz.scope import unscoped_system
-from liaison.demo import messaging, scheduling, staffing
+from liaison.demo import messaging, scheduling, staffing, workqueue
 from liaison.demo.accounts import ACCOUNTS, DEMO_EMAILS, ROLE_ORDER, AccountIds
 from liaison.demo.bulk import insert_rows
 from liaison.demo.catalog import (
@@ -82,6 +82,7 @@ LOADED_TABLES = (
     "membership",
     *staffing.TABLES,
     *messaging.TABLES,
+    *workqueue.TABLES,
 )
 SYSTEM = "the demo loader seeds and summarises every organization's data"
 
@@ -313,6 +314,11 @@ def _build(
     staffing_task = task("Staffing", 1)
     staffing.seed(session, orgs, accounts, password_hash, seed, size, today)
     advance(staffing_task, 1)
+
+    # The work queue last: tasks are owned by the coordinators placed above.
+    queue_task = task("Work queue", 1)
+    workqueue.seed(session, orgs, seed, size, clock.now())
+    advance(queue_task, 1)
     return near_duplicates
 
 
