@@ -15,32 +15,34 @@ held-out split. Prints one JSON object on stdout; progress goes to stderr.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import random
-import secrets
-import statistics
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import func, select, text
+# This file is named like the standard library's ``queue`` module, and Python puts the
+# script's folder first on the path: take it off before anything imports ``queue``.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import secrets  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
 
-from patient_search import _free_port, _progress, _settings, console
+from sqlalchemy import func, select, text  # noqa: E402
 
-from liaison.auth.service import principal_for
-from liaison.authz.scope import unscoped_system
-from liaison.context import unit_of_work
-from liaison.demo import loader, workqueue
-from liaison.demo.bulk import insert_rows
-from liaison.demo.catalog import DEMO_PASSWORD
-from liaison.demo.ids import DemoIds
-from liaison.kit import clock, migrate
-from liaison.models import (
+from liaison.auth.service import principal_for  # noqa: E402
+from liaison.authz.scope import unscoped_system  # noqa: E402
+from liaison.context import unit_of_work  # noqa: E402
+from liaison.demo import loader, workqueue  # noqa: E402
+from liaison.demo.bulk import insert_rows  # noqa: E402
+from liaison.demo.catalog import DEMO_PASSWORD  # noqa: E402
+from liaison.demo.ids import DemoIds  # noqa: E402
+from liaison.kit import clock, migrate  # noqa: E402
+from liaison.models import (  # noqa: E402
     Membership,
     Organization,
     OrganizationHoliday,
@@ -49,10 +51,29 @@ from liaison.models import (
     User,
     WorkTeam,
 )
-from liaison.runtime import Runtime
-from liaison.workqueue import repository, service, sla
+from liaison.runtime import Runtime  # noqa: E402
+from liaison.workqueue import repository, service, sla  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
+
+def _shared() -> Any:
+    """bench/patient_search.py's helpers (server start-up, progress, settings)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("patient_search", HERE / "patient_search.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_ps = _shared()
+_free_port, _progress, _settings, console = (
+    _ps._free_port,
+    _ps._progress,
+    _ps._settings,
+    _ps.console,
+)
+
 DEFAULT_URL = f"sqlite:///{HERE / 'results' / 'queue.db'}"
 CALLER = "float@liaison.example"  # Jordan Reyes, placed at Harbor and Lakeshore
 SEED = 11

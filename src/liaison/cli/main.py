@@ -1,4 +1,4 @@
-"""The ``liaison`` command: serve, demo, db, users, audit."""
+"""The ``liaison`` command: serve, worker, demo, db, users, audit, triage."""
 
 from __future__ import annotations
 
@@ -231,3 +231,46 @@ def audit_verify() -> None:
     for problem in report.problems[:200]:
         typer.echo(f"  row {problem.seq}: {problem.problem}")
     sys.exit(1)
+
+
+triage_app = typer.Typer(no_args_is_help=True, help="Message triage.")
+app.add_typer(triage_app, name="triage")
+
+
+@triage_app.command("evaluate")
+def triage_evaluate() -> None:
+    """Held-out figures of the shipped model, and of one retrained with coordinators'
+    corrections (category/urgency confirmed or changed in the inbox). Prints JSON; a
+    retrained model is only worth adopting if urgent recall stays 1.0."""
+    import json
+
+    from sqlalchemy import select
+
+    from liaison import triage
+    from liaison.authz.scope import unscoped_system
+    from liaison.models import Communication, TriageCorrection
+
+    runtime = _runtime()
+    with runtime.db.session() as session:
+        stmt = (
+            select(Communication.body, Communication.language, TriageCorrection)
+            .join(
+                Communication,
+                (Communication.organization_id == TriageCorrection.organization_id)
+                & (Communication.id == TriageCorrection.communication_id),
+            )
+            .order_by(TriageCorrection.at)
+        )
+        corrections = [
+            triage.Example(body, language or "en", c.category, c.urgency)
+            for body, language, c in session.execute(
+                unscoped_system(stmt, "retraining reads every organization's corrections")
+            )
+        ]
+    shipped = triage.evaluate()
+    report: dict[str, object] = {"shipped": shipped, "corrections": len(corrections)}
+    if corrections:
+        retrained = triage.evaluate(triage.train(corrections))
+        report["with_corrections"] = retrained
+        report["keeps_urgent_recall"] = retrained["urgent_recall"] == 1.0
+    typer.echo(json.dumps(report, indent=2))

@@ -87,7 +87,16 @@ class Task(TenantOwned, Timestamped, Base):
         Index(None, "owner_user_id", "is_open", "priority_rank", "next_due_at", "id"),
         # An organization's (or a team's) queue, unassigned work, supervisor counts.
         Index(None, "organization_id", "is_open", "priority_rank", "next_due_at", "id"),
-        Index(None, "organization_id", "team_id", "is_open"),
+        # A team's queue (named: the generated name passes PostgreSQL's 63 characters).
+        Index(
+            "ix_task_team_queue",
+            "organization_id",
+            "team_id",
+            "is_open",
+            "priority_rank",
+            "next_due_at",
+            "id",
+        ),
         Index(None, "organization_id", "patient_id", "is_open"),
         Index(None, "organization_id", "focus_id"),
         Index(None, "organization_id", "is_open", "contact"),

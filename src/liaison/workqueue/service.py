@@ -305,9 +305,11 @@ def queue(
         ctx.require(READ, filters.organization_id)
     elif not ctx.caller.can(READ):
         ctx.require(READ)
-    stmt = repository.queue_statement(ctx.session, ctx.caller, filters, clock.now())
-    rows = list(ctx.session.scalars(paginate(stmt, repository.ORDER, limit=limit, cursor=cursor)))
-    return page_of(rows, repository.ORDER, limit)
+    rows: list[Task] = []
+    for stmt in repository.queue_statements(ctx.session, ctx.caller, filters, clock.now()):
+        rows += ctx.session.scalars(paginate(stmt, repository.ORDER, limit=limit, cursor=cursor))
+    rows.sort(key=lambda t: (t.priority_rank, t.next_due_at, t.id))
+    return page_of(rows[: limit + 1], repository.ORDER, limit)
 
 
 # --- Changing ---------------------------------------------------------------------------

@@ -305,8 +305,8 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
-            batch_op.f("ix_task_organization_id_team_id_is_open"),
-            ["organization_id", "team_id", "is_open"],
+            batch_op.f("ix_task_team_queue"),
+            ["organization_id", "team_id", "is_open", "priority_rank", "next_due_at", "id"],
             unique=False,
         )
         batch_op.create_index(
@@ -452,7 +452,7 @@ def downgrade() -> None:
         batch_op.drop_index(
             batch_op.f("ix_task_owner_user_id_is_open_priority_rank_next_due_at_id")
         )
-        batch_op.drop_index(batch_op.f("ix_task_organization_id_team_id_is_open"))
+        batch_op.drop_index(batch_op.f("ix_task_team_queue"))
         batch_op.drop_index(batch_op.f("ix_task_organization_id_patient_id_is_open"))
         batch_op.drop_index(
             batch_op.f("ix_task_organization_id_is_open_priority_rank_next_due_at_id")
