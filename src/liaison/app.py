@@ -112,6 +112,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         from liaison.jobs.worker import run_in_thread
 
         worker, _thread = run_in_thread(runtime)
+    if runtime.settings.env != "test":
+        # Train the triage model now, off the request path: the first patient message
+        # would otherwise wait for it (about a second).
+        import threading
+
+        from liaison.triage import default_model
+
+        threading.Thread(target=default_model, name="triage-warm-up", daemon=True).start()
     yield
     if worker is not None:
         worker.stop()
