@@ -40,6 +40,11 @@ class Principal:
     # The background worker acting for Liaison itself (sending reminders, filling freed
     # slots). Never a person; only the worker constructs it (see ``system_principal``).
     system: bool = False
+    # Permissions lent for one portal action: the portal has checked that the caller
+    # may act for the patient concerned, and lends what the scheduling or messaging
+    # service needs in that one organization (``liaison.portal.access.acting_for``).
+    # Never set on a principal that outlives the action.
+    delegated: Mapping[uuid.UUID, frozenset[Permission]] = field(default_factory=dict)
 
     def organizations_with(self, permission: Permission) -> frozenset[uuid.UUID] | AllOrganizations:
         if self.system:
@@ -48,7 +53,7 @@ class Principal:
             return ALL_ORGANIZATIONS
         return frozenset(
             org for org, role in self.memberships.items() if permission in ROLE_PERMISSIONS[role]
-        )
+        ) | frozenset(org for org, lent in self.delegated.items() if permission in lent)
 
     def can(self, permission: Permission, organization_id: uuid.UUID | None = None) -> bool:
         orgs = self.organizations_with(permission)

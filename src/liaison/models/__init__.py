@@ -22,6 +22,13 @@ from liaison.models.patients import (
     PatientIdentifier,
     PatientTelecom,
 )
+from liaison.models.portal import (
+    Attachment,
+    PatientProxy,
+    PortalAccount,
+    PortalCode,
+    VisitQuestionFlow,
+)
 from liaison.models.scheduling import (
     Appointment,
     AppointmentHistory,
@@ -70,6 +77,7 @@ __all__ = [
     "AppointmentSeries",
     "Assessment",
     "AssessmentAttempt",
+    "Attachment",
     "AuditEvent",
     "AuditHead",
     "AvailabilityRule",
@@ -98,9 +106,12 @@ __all__ = [
     "OutboxMessage",
     "Patient",
     "PatientIdentifier",
+    "PatientProxy",
     "PatientTelecom",
     "Placement",
     "Playbook",
+    "PortalAccount",
+    "PortalCode",
     "Practitioner",
     "PractitionerRole",
     "PractitionerRoleService",
@@ -119,6 +130,7 @@ __all__ = [
     "TriageCorrection",
     "User",
     "UserSession",
+    "VisitQuestionFlow",
     "WaitlistEntry",
     "WaitlistOffer",
     "WorkTeam",

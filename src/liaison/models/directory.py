@@ -19,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -50,6 +51,14 @@ class Organization(Timestamped, Base):
     # is held for the round.
     waitlist_batch_size: Mapped[int] = mapped_column(Integer, default=3)
     waitlist_round_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # The patient portal: whether patients may sign in, whether someone without a
+    # record may register, and how close to a visit they may still cancel or move it
+    # themselves (closer than this, the portal asks a coordinator instead).
+    portal_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    portal_new_patients: Mapped[bool] = mapped_column(Boolean, default=True)
+    portal_cancel_window_hours: Mapped[int] = mapped_column(Integer, default=24)
+    # The video room of a telehealth visit: "{room}" is replaced by a per-visit secret.
+    telehealth_url_template: Mapped[str | None] = mapped_column(String(300))
 
 
 class OrganizationHoliday(TenantOwned, Base):
@@ -122,6 +131,11 @@ class HealthcareService(TenantOwned, Timestamped, Base):
     new_patients: Mapped[bool] = mapped_column(Boolean, default=True)
     established_patients: Mapped[bool] = mapped_column(Boolean, default=True)
     patient_bookable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Portal bookings of this type are requests a coordinator approves (a queue task).
+    portal_requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the patient should know before the visit, shown in the portal and messages.
+    instructions: Mapped[str | None] = mapped_column(Text)
+    instructions_es: Mapped[str | None] = mapped_column(Text)
     # Kinds of device that must be free at the same time ("room", "imaging" ...).
     required_device_kinds: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -12,9 +12,11 @@ from fastapi.responses import RedirectResponse, Response
 def render(request: Request, status: int, message: str, exc: Any) -> Response:
     if status == 401:
         target = quote(request.url.path)
+        # Patients sign in on the portal's own page, by code.
+        login = "/portal/sign-in" if request.url.path.startswith("/portal") else "/login"
         if request.headers.get("hx-request") == "true":
-            return Response(status_code=204, headers={"HX-Redirect": f"/login?next={target}"})
-        return RedirectResponse(f"/login?next={target}", status_code=303)
+            return Response(status_code=204, headers={"HX-Redirect": f"{login}?next={target}"})
+        return RedirectResponse(f"{login}?next={target}", status_code=303)
     from liaison.web.templating import templates
 
     return templates.TemplateResponse(
