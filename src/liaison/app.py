@@ -218,6 +218,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(router)
     for router in staffing_endpoints.routers():
         app.include_router(router)
+    from liaison import portal
+
+    for router in portal.api_routers():
+        app.include_router(router)
     app.include_router(scheduling_endpoints.public_router)
     app.include_router(messaging_endpoints.webhooks)
     app.include_router(messaging_endpoints.links_router)
