@@ -224,3 +224,19 @@ def test_playbook_versions_are_kept_and_the_newest_is_current(api, org):
         "/api/v1/playbooks", json={"organization_id": str(org.id), "scripts": "mine now"}
     )
     assert denied.status_code == 403
+
+
+def test_the_queue_pages_through_every_task_once(api, org):
+    admin = api.login(org, "admin")
+    api.login(org, "coordinator")
+    made = {_open(admin, org, type="general")["id"] for _ in range(7)}
+    seen, cursor = [], None
+    while True:
+        url = "/api/v1/tasks?view=all&limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = admin.get(url)
+        assert page.status_code == 200, page.text
+        seen += [t["id"] for t in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(made) and len(seen) == 7
