@@ -139,7 +139,7 @@ def test_a_staffing_manager_walks_the_staffing_area(signed_in, scene):
         assert (
             card.status_code == 200
             and "First response, median" in card.text
-            and "not part of Liaison yet" in card.text
+            and "Not available yet" not in card.text
         )
 
         board = manager.get("/staffing/openings")

@@ -175,6 +175,16 @@ def mount(app: FastAPI, settings: Settings) -> None:
 
     for area_router in areas.routers():
         app.include_router(area_router)
+    # The work queue, the inbox and supervision (liaison.web.workqueue).
+    from liaison.web import workqueue
+
+    for queue_router in workqueue.routers():
+        app.include_router(queue_router)
+    # The patient portal (liaison.web.portal).
+    from liaison.web import portal
+
+    for portal_router in portal.routers():
+        app.include_router(portal_router)
 
 
 def _vendor_app() -> FastAPI:
