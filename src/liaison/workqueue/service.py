@@ -499,8 +499,9 @@ def add_note(ctx: Context, task_id: uuid.UUID, text: str) -> TaskEvent:
     task = _editable(ctx, task_id, None, "update")
     if not text.strip():
         raise InvalidInput("text", "is empty")
+    # A note is history, not an edit: the task's version stays, so an edit prepared
+    # before someone added a note still applies.
     event = _event(ctx, task, "note", user_id=ctx.caller.user_id, note=text.strip())
-    task.updated_at = clock.now()
     _flush(ctx)
     return event
 
