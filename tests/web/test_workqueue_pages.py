@@ -702,6 +702,22 @@ def test_the_inbox_lists_conversations_and_opens_a_thread(browser, scene, runtim
     assert '>1<span class="visually-hidden"> unanswered' in count.text
 
 
+def test_a_breach_alerts_the_lead_on_the_queue_page_until_dismissed(browser, scene, runtime):
+    """The escalation sweep's notification reaches the lead (the admin: no team lead),
+    naming the task type, never the patient; dismissing it keeps it out of the list."""
+    with unit_of_work(runtime.db, principal=system_principal(), audit_key=runtime.audit_key) as ctx:
+        assert service.escalate_breaches(ctx) >= 1
+    login(browser, scene.admin)
+    page = browser.get("/queue")
+    assert "Alerts for you" in page.text and "target breached" in page.text
+    assert "Maria" not in page.text.split("Alerts for you")[1].split("</section>")[0]
+    alert = re.search(r'action="(/queue/alerts/[^"]+/read)"', page.text)
+    assert alert
+    assert browser.post(alert.group(1)).status_code == 303
+    remaining = browser.get("/queue").text.count('action="/queue/alerts/')
+    assert remaining == page.text.count('action="/queue/alerts/') - 1
+
+
 # --- Supervision and playbooks --------------------------------------------------------
 
 

@@ -145,6 +145,7 @@ def _queue_page(
             **data,
         )
     saved = admin.views(ctx)
+    alerts = admin.notifications(ctx, unread_only=True, limit=10)
     owner_name = data["names"].person(query.owner, None) if query.owner else None
     return render(
         request,
@@ -170,6 +171,7 @@ def _queue_page(
         can_manage=ctx.caller.can(common.MANAGE),
         can_write_any=ctx.caller.can(WRITE),
         problem=problem,
+        alerts=alerts,
         **data,
     )
 
@@ -202,6 +204,13 @@ def queue_page(
             )
         # A page link from before the queue changed shape: start again from the top.
         return redirect(query.url())
+
+
+@router.post("/queue/alerts/{notification_id}/read")
+def alert_read(request: Request, notification_id: uuid.UUID, ctx: ApiContext) -> Response:
+    """Dismiss an alert (a breach or an emergency on the caller's team)."""
+    admin.mark_read(ctx, notification_id)
+    return redirect("/queue")
 
 
 # --- Saved views ----------------------------------------------------------------------
