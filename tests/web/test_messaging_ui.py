@@ -497,7 +497,7 @@ def test_the_wording_list_shows_defaults_and_the_organizations_own(signed_in, cl
     page = browser.get("/messaging/templates?kind=reminder")
 
     assert page.status_code == 200
-    assert "1 of 62 use Harbor Family Health" in page.text
+    assert "1 of 66 use Harbor Family Health" in page.text
     assert page.text.count('href="/messaging/templates/reminder/') == 4
     row = re.search(r'href="/messaging/templates/reminder/sms/en">.*?</tr>', page.text, re.S)
     assert row and "customized" in row.group(0) and "see you" in row.group(0)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from liaison.authz.scope import unscoped_system
 from liaison.demo import messaging, scheduling, staffing, workqueue
+from liaison.demo import portal as portal_demo
 from liaison.demo.accounts import ACCOUNTS, DEMO_EMAILS, ROLE_ORDER, AccountIds
 from liaison.demo.bulk import insert_rows
 from liaison.demo.catalog import (
@@ -83,6 +84,7 @@ LOADED_TABLES = (
     *staffing.TABLES,
     *messaging.TABLES,
     *workqueue.TABLES,
+    *portal_demo.TABLES,
 )
 SYSTEM = "the demo loader seeds and summarises every organization's data"
 
@@ -308,6 +310,16 @@ def _build(
     )
     insert_rows(session, "app_user", users)
     insert_rows(session, "membership", memberships)
+    # The patient login's portal account (sign-in by code) and the people it acts for.
+    portal_demo.seed(
+        session,
+        runtime.secret,
+        seed_value=seed,
+        organization_id=next(org.id for org in orgs if org.spec is HARBOR),
+        user_id=accounts.by_key["patient"],
+        patient_id=portal[0],
+        today=today,
+    )
     advance(users_task, 1)
 
     # Staffing last: it credits placed coordinators with the appointments above.

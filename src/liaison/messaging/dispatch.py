@@ -59,6 +59,8 @@ REPLIES = {
     "survey-thanks",
     "waitlist-taken",
     "safety",
+    # The portal's sign-in code: the person is waiting for it on the sign-in page.
+    "portal-code",
 }
 # Kinds about an appointment that must still be booked when they go out.
 NEEDS_BOOKED = {"reminder", "confirmation", "rescheduled", "broadcast"}
@@ -338,9 +340,26 @@ def plan(ctx: Context, batch: Batch, message: OutboxMessage) -> Plan | None:
         message.status = "cancelled"  # the visit was cancelled or moved after queueing
         return None
 
+    if payload.get("channel") in ("sms", "email") and payload.get("to"):
+        # Straight to an address (a reply to a text; a portal sign-in code).
+        order, addresses = [payload["channel"]], {payload["channel"]: payload["to"]}
+    else:
+        assert patient is not None
+        addresses = _reachable(batch, patient)
+        decisions = batch.consent.get(patient.id, {})
+        order = rules.channel_order(
+            payload.get("channels") or ["sms", "email"],
+            {channel for channel, status in decisions.items() if status == "granted"},
+            set(addresses),
+            {channel for channel, status in decisions.items() if status == "revoked"},
+        )
+
     tz = zone((patient.time_zone if patient else None) or org.time_zone)
-    if kind not in REPLIES and rules.in_quiet_hours(
-        now, tz, org.quiet_hours_start, org.quiet_hours_end
+    # A message waiting in the portal wakes nobody: quiet hours are for phones and inboxes.
+    if (
+        kind not in REPLIES
+        and order[:1] != ["portal"]
+        and rules.in_quiet_hours(now, tz, org.quiet_hours_start, org.quiet_hours_end)
     ):
         message.status = "pending"
         message.available_at = rules.quiet_end_after(
@@ -352,19 +371,6 @@ def plan(ctx: Context, batch: Batch, message: OutboxMessage) -> Plan | None:
     language = templates.language_of(
         payload.get("language") or (patient.preferred_language if patient else "en")
     )
-    if payload.get("channel") == "sms" and payload.get("to"):
-        order, addresses = ["sms"], {"sms": payload["to"]}
-    else:
-        assert patient is not None
-        addresses = _reachable(batch, patient)
-        consented = {
-            channel
-            for channel, status in batch.consent.get(patient.id, {}).items()
-            if status == "granted"
-        }
-        order = rules.channel_order(
-            payload.get("channels") or ["sms", "email"], consented, set(addresses)
-        )
 
     def skipped(reason: str) -> None:
         _record(
@@ -392,7 +398,8 @@ def plan(ctx: Context, batch: Batch, message: OutboxMessage) -> Plan | None:
             "org_name": org.name,
             "org_phone": org.phone or "",
             "first_name": "",
-            "link": ctx.runtime.public_url("/"),
+            "link": payload.get("link") or ctx.runtime.public_url("/"),
+            "code": payload.get("code", ""),
         }
     )
     channels = [

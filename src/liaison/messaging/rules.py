@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -60,10 +60,23 @@ def reminder_due(
 # --- Channels -------------------------------------------------------------------------
 
 
-def channel_order(preferred: Sequence[str], consented: set[str], reachable: set[str]) -> list[str]:
-    """Channels to try, in order: preferred ones the patient agreed to and can be
-    reached on, then any other consented, reachable channel as a fallback."""
-    order = [c for c in preferred if c in consented and c in reachable]
+# Channels the patient reads by coming to us (the portal's messages): nothing rings or
+# arrives on a device, so a message asked for there by name needs no consent, only no
+# refusal. As a fallback for a message meant for another channel they need consent.
+PULL_CHANNELS = frozenset({"portal"})
+
+
+def channel_order(
+    preferred: Sequence[str],
+    consented: set[str],
+    reachable: set[str],
+    refused: Collection[str] = (),
+) -> list[str]:
+    """Channels to try, in order: preferred ones the patient agreed to (or, for the
+    portal, did not refuse) and can be reached on, then any other consented, reachable
+    channel as a fallback."""
+    allowed = set(consented) | {c for c in preferred if c in PULL_CHANNELS and c not in refused}
+    order = [c for c in preferred if c in allowed and c in reachable]
     order += [
         c
         for c in ("sms", "email", "portal")

@@ -39,10 +39,22 @@ KINDS = (
     "survey-thanks",
     "message",
     "safety",
+    "portal-code",
 )
 
 # Variables each channel may use. SMS gets the minimum.
-SMS_VARIABLES = {"first_name", "org_name", "org_phone", "when", "place", "link", "expires", "note"}
+SMS_VARIABLES = {
+    "first_name",
+    "org_name",
+    "org_phone",
+    "when",
+    "place",
+    "link",
+    "expires",
+    "note",
+    # The portal's one-time sign-in code (kind portal-code).
+    "code",
+}
 EMAIL_VARIABLES = SMS_VARIABLES | {"visit_type", "practitioner", "address", "last_name"}
 
 _env = SandboxedEnvironment(
@@ -285,6 +297,23 @@ DEFAULTS: dict[tuple[str, str, str], tuple[str | None, str]] = {
     ),
     ("survey-thanks", "sms", "en"): (None, "{{ org_name }}: thank you for your answer."),
     ("survey-thanks", "sms", "es"): (None, "{{ org_name }}: gracias por su respuesta."),
+    # The patient portal's sign-in: a code and a link (code id + code), nothing else.
+    ("portal-code", "sms", "en"): (
+        None,
+        "{{ org_name }}: your patient portal code is {{ code }}. It expires in 10 minutes. Or sign in here: {{ link }} Never share this code.",
+    ),
+    ("portal-code", "sms", "es"): (
+        None,
+        "{{ org_name }}: su código del portal del paciente es {{ code }}. Vence en 10 minutos. O entre aquí: {{ link }} No comparta este código.",
+    ),
+    ("portal-code", "email", "en"): (
+        "Your patient portal sign-in code",
+        "Hello,\n\nYour code to sign in to the patient portal is {{ code }}. It expires in 10 minutes.\n\nOr open this link to sign in: {{ link }}\n\nIf you did not ask for a code, you can ignore this message. Never share this code: we will never ask you for it.\n\n{{ org_name }} {{ org_phone }}",
+    ),
+    ("portal-code", "email", "es"): (
+        "Su código para entrar al portal del paciente",
+        "Hola:\n\nSu código para entrar al portal del paciente es {{ code }}. Vence en 10 minutos.\n\nO abra este enlace para entrar: {{ link }}\n\nSi no pidió un código, puede ignorar este mensaje. No comparta este código: nunca se lo pediremos.\n\n{{ org_name }} {{ org_phone }}",
+    ),
 }
 
 _DAYS = {
@@ -370,6 +399,7 @@ SAMPLE = {
     "visit_type": "Follow-up visit",
     "practitioner": "Dr. Ann Adams",
     "note": "The clinic is closed because of a storm.",
+    "code": "123456",
 }
 
 

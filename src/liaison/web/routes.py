@@ -162,6 +162,10 @@ def switch_organization(
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, ctx: ApiContext) -> Response:
+    caller = ctx.caller
+    if caller.platform_role is None and all(r == "patient" for r in caller.memberships.values()):
+        # Patients and proxies have no staff pages: their start page is the portal.
+        return RedirectResponse("/portal", status_code=303)
     return render(request, ctx, "home.html", nav="home", org_id=current_organization_id(ctx))
 
 
