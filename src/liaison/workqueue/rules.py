@@ -25,6 +25,7 @@ TASK_TYPES = (
     "referral",
     "document-review",
     "general",
+    "appointment-request",
 )
 TYPE_LABELS = {
     "inquiry": "Inquiry",
@@ -37,6 +38,8 @@ TYPE_LABELS = {
     "referral": "Referral",
     "document-review": "Document review",
     "general": "General",
+    # A patient asked in the portal for a visit type a coordinator approves.
+    "appointment-request": "Appointment request",
 }
 CATEGORIES = ("scheduling", "refill", "billing", "clinical", "records", "other")
 URGENCIES = ("emergency", "urgent", "routine")
@@ -112,6 +115,7 @@ DEFAULT_TARGETS: Mapping[str, Targets] = {
     "referral": Targets(None, 3 * DAY),
     "document-review": Targets(None, 3 * DAY),
     "general": Targets(None, 3 * DAY),
+    "appointment-request": Targets(None, DAY),
 }
 FALLBACK_TARGETS = Targets(None, 3 * DAY)
 # A more pressing priority shortens the target to this share of it.
