@@ -462,6 +462,8 @@ def _cases() -> list[tuple[str, str, str, str, dict[str, Any], str, Any]]:
         ("anon", "POST", "/api/v1/auth/token", "token", "email", big),
         *_staffing_cases(),
         *_work_queue_cases(),
+        *_portal_flow_cases(),
+        *_portal_proxy_cases(),
     ]
     return cases
 
@@ -781,6 +783,8 @@ def _base(kind: str | None, ids: dict[str, str]) -> dict[str, Any]:
         return _staffing_base(ids)[kind]
     if kind is not None and kind.startswith("wq-"):
         return _work_queue_base(ids)[kind]
+    if kind == "px-proxy":
+        return {"relationship": "parent", "phone": "+16175557002", "starts_on": "2099-06-01"}
     org = ids["organization_id"]
     return {
         None: {},
@@ -884,6 +888,48 @@ def _base(kind: str | None, ids: dict[str, str]) -> dict[str, Any]:
             "earliest_date": "2026-06-01",
         },
     }[kind]
+
+
+def _portal_flow_cases() -> list[tuple[str, str, str | None, str | None, str, Any]]:
+    """A visit question flow: the 422 names the path of the bad node under ``tree``."""
+    path = "/api/v1/organizations/{organization_id}/visit-flows"
+
+    def q(en: str) -> dict[str, str]:
+        return {"en": en, "es": en}
+
+    deep: dict[str, Any] = {
+        "question": q("Q6"),
+        "answers": [{"label": q("A"), "service_code": "x"}],
+    }
+    for n in range(5, 0, -1):
+        deep = {"question": q(f"Q{n}"), "answers": [{"label": q("A"), "next": deep}]}
+    return [
+        ("admin", "POST", path, None, "tree", "not a tree"),
+        ("admin", "POST", path, None, "tree", {"question": {"en": "Q"}, "answers": []}),
+        # A leaf naming a visit type patients may not book (or that does not exist).
+        (
+            "admin",
+            "POST",
+            path,
+            None,
+            "tree",
+            {"question": q("Q"), "answers": [{"label": q("A"), "service_code": "nope"}]},
+        ),
+        ("admin", "POST", path, None, "tree", deep),
+    ]
+
+
+def _portal_proxy_cases() -> list[tuple[str, str, str | None, str | None, str, Any]]:
+    """Granting portal access to someone: relationship, scope, dates, the destination."""
+    path = "/api/v1/patients/{patient_id}/proxies"
+    return [
+        ("admin", "POST", path, "px-proxy", "relationship", "neighbour"),
+        ("admin", "POST", path, "px-proxy", "scope", "everything"),
+        ("admin", "POST", path, "px-proxy", "ends_on", "2099-05-01"),
+        ("admin", "POST", path, "px-proxy", "starts_on", "tomorrow"),
+        ("admin", "POST", path, "px-proxy", "phone", "call me maybe"),
+        ("admin", "POST", path, "px-proxy", "phone", None),
+    ]
 
 
 CASES = _cases()

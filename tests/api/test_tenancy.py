@@ -184,8 +184,44 @@ def world(api) -> World:
             "token_id": "00000000-0000-7000-8000-000000000000",
             **staffing_world(api, a),
             **queue,
+            **_portal_proxy(api, a, patient),
+            **_portal_attachment(api, a, patient),
         },
     )
+
+
+def _portal_attachment(api, a, patient) -> dict[str, str]:
+    """A file Organization A's patient attached to a portal message."""
+    from datetime import UTC, datetime
+
+    from liaison.models import Attachment, Communication
+
+    at = datetime(2026, 1, 5, 14, tzinfo=UTC)
+    message = api._save(
+        Communication(
+            organization_id=a.id,
+            patient_id=patient.id,
+            channel="portal",
+            direction="inbound",
+            kind="message",
+            status="received",
+            body="My insurance card, Alvarez",
+            created_at=at,
+        )
+    )
+    attachment = api._save(
+        Attachment(
+            organization_id=a.id,
+            communication_id=message.id,
+            filename="alvarez-card.pdf",
+            content_type="application/pdf",
+            size=9,
+            sha256="0" * 64,
+            data=b"%PDF-1.4\n",
+            created_at=at,
+        )
+    )
+    return {"attachment_id": str(attachment.id)}
 
 
 def _work_queue(api, a, patient, a_user) -> dict[str, str]:
@@ -426,6 +462,9 @@ def _body(kind: str, ids: dict[str, str]) -> dict[str, Any] | None:
             "start": "2026-12-03T15:00:00Z",
         },
         "empty": {},
+        "proxy": {"relationship": "parent", "phone": "+16175557002"},
+        # A visit question flow (its checks come after the organization's).
+        "vf-flow": {"tree": {"question": {"en": "Q", "es": "P"}, "answers": []}},
         "cancel": {"reason": "x", "cancelled_by": "patient"},
         "reschedule": {"start": "2026-12-03T15:00:00Z"},
         "status": {"status": "arrived"},
@@ -654,6 +693,16 @@ MATRIX: list[tuple[str, str, str | None]] = [
     ("POST", "/api/v1/saved-views", "wq-view"),
     ("DELETE", "/api/v1/saved-views/{view_id}", None),
     ("POST", "/api/v1/notifications/{notification_id}/read", None),
+    # Portal: a file A's patient attached to a message.
+    ("GET", "/api/v1/attachments/{attachment_id}", None),
+    # Portal: A's visit question flow.
+    ("GET", "/api/v1/organizations/{organization_id}/visit-flows", None),
+    ("GET", "/api/v1/organizations/{organization_id}/visit-flows/current", None),
+    ("POST", "/api/v1/organizations/{organization_id}/visit-flows", "vf-flow"),
+    # Portal proxies of A's patient.
+    ("POST", "/api/v1/patients/{patient_id}/proxies", "proxy"),
+    ("GET", "/api/v1/patients/{patient_id}/proxies", None),
+    ("POST", "/api/v1/patients/{patient_id}/proxies/{proxy_id}/revoke", None),
 ]
 
 # Routes that name nothing of an organization: they act on the caller alone.
@@ -939,3 +988,28 @@ def test_ending_a_membership_ends_access_at_once(api, world, runtime):
             .execution_options(liaison_tenant_scope="system")
         )
     assert caller.get(url).status_code == 404
+
+
+def _portal_proxy(api, a, patient) -> dict[str, str]:
+    """Someone with portal access to A's patient (a parent, by their phone)."""
+    from datetime import date
+
+    from liaison.models import PatientProxy, PortalAccount, User
+
+    parent = api._save(
+        User(email="portal-proxy@patients.liaison.invalid", display_name="•••• 7001")
+    )
+    api._save(
+        PortalAccount(user_id=parent.id, channel="sms", destination_digest="1" * 64, hint="x")
+    )
+    proxy = api._save(
+        PatientProxy(
+            organization_id=a.id,
+            patient_id=patient.id,
+            proxy_user_id=parent.id,
+            relationship="parent",
+            scope="manage",
+            starts_on=date(2026, 1, 1),
+        )
+    )
+    return {"proxy_id": str(proxy.id)}

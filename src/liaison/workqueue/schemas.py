@@ -81,7 +81,7 @@ class NoteCreate(Shape):
 
 class Reply(Shape):
     body: Message
-    channel: Literal["sms", "email"] | None = None
+    channel: Literal["sms", "email", "portal"] | None = None
 
 
 class Identify(Versioned):

@@ -110,6 +110,7 @@ REPLY_CHANNELS = [
     ("", "Automatic (the patient's consented channel)"),
     ("sms", "Text message"),
     ("email", "E-mail"),
+    ("portal", "Patient portal"),
 ]
 SNOOZE_PRESETS = [("hour", "For 1 hour"), ("morning", "Until the next business morning")]
 BULK_ACTIONS = [

@@ -25,6 +25,7 @@ from liaison.errors import Conflict, InvalidInput, LiaisonError
 from liaison.kit import clock
 from liaison.models import Organization, Patient, Task
 from liaison.patients import service as patients_service
+from liaison.portal import messages as portal_messages
 from liaison.web import forms
 from liaison.web.forms import Form, errors_of, reject, text, values_of
 from liaison.web.pages import redirect, render
@@ -54,9 +55,17 @@ def thread_data(ctx: Context, task: Task, org: Organization) -> dict[str, Any]:
         patient = patients_service.access_patient(ctx, task.patient_id)
     first_name = (patient.preferred_name or patient.given_name) if patient else ""
     can_write = ctx.caller.can(WRITE, task.organization_id)
+    messages = inbox.conversation(ctx, task, THREAD_LIMIT) if can_read_patients else []
     return {
         "patient": patient,
-        "messages": inbox.conversation(ctx, task, THREAD_LIMIT) if can_read_patients else [],
+        "messages": messages,
+        # Files patients attached in the portal: listed with their messages, opened
+        # through the audited staff download.
+        "attachments": portal_messages.attachments_of(ctx, [m.id for m in messages])
+        if messages
+        else {},
+        # A portal question is answered in the portal unless the coordinator chooses.
+        "default_channel": "portal" if task.source == "portal" else "",
         "thread_limit": THREAD_LIMIT,
         "zone": org.time_zone,
         "can_reply": can_write and task.is_open and task.patient_id is not None,
