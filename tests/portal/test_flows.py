@@ -198,3 +198,13 @@ def test_without_a_flow_the_patient_chooses_from_the_list(scene, portal_user, po
     assert "New patient visit" in page.text
     assert "Follow-up" not in page.text  # established patients only
     assert "Care planning" not in page.text  # staff books it
+
+
+def test_the_demo_flow_is_valid_for_harbors_visit_types():
+    """The demo's published flow names only Harbor's patient-bookable visit types."""
+    from liaison.demo.catalog import HARBOR
+    from liaison.demo.portal import HARBOR_FLOW
+    from liaison.portal import flows
+
+    bookable = {v.code for v in HARBOR.visit_types if v.patient_bookable}
+    assert flows.problems(HARBOR_FLOW, bookable) == []

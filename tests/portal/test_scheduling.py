@@ -848,3 +848,48 @@ def test_a_visit_the_clinic_books_is_moved_by_asking(scene, portal_user, portal_
     assert task["priority"] == "routine"
     cancelled = browser.post(f"/portal/appointments/{appointment}/cancel")
     assert location_of(cancelled).endswith("?done=cancelled")
+
+
+def test_a_reminder_link_cancels_early_but_asks_the_clinic_within_the_window(
+    scene, portal_user, portal_session, runtime
+):
+    """The link in a reminder follows the organization's window like the portal: a visit
+    far ahead is cancelled at once; one closer than the window stays booked and a
+    coordinator gets the request."""
+    from liaison.messaging import links
+
+    def link(appointment_id: str) -> str:
+        return links.make(
+            runtime.secret,
+            "appointment",
+            uuid.UUID(appointment_id),
+            clock.now() + timedelta(days=30),
+        )
+
+    soon = staff_book(scene, scene.dora, scene.follow_up, clock.now() + timedelta(hours=3))
+    client = portal_session(portal_user(scene.dora)).client
+    answer = client.post(f"/r/{link(soon)}/cancel")
+    assert answer.status_code == 200 and "will call" in answer.text
+    [row] = [a for a in staff_appointments(scene) if a["id"] == soon]
+    assert row["status"] == "booked"
+    tasks = scene.coordinator.get("/api/v1/tasks", params={"view": "all"}).json()["items"]
+    assert [t["focus_id"] for t in tasks if t["type"] == "reschedule"] == [soon]
+
+    later = staff_book(scene, scene.dora, scene.follow_up, local(TUESDAY, 9))
+    page = client.get(f"/r/{link(later)}")
+    assert "UTC" not in page.text
+    assert client.post(f"/r/{link(later)}/cancel").status_code == 200
+    [row] = [a for a in staff_appointments(scene) if a["id"] == later]
+    assert row["status"] == "cancelled"
+
+
+def test_portal_errors_are_the_portals_own_page_in_the_patients_language(
+    scene, portal_user, portal_session
+):
+    browser = portal_session(portal_user(scene.dora))
+    missing = browser.get(f"/portal/appointments/{uuid.uuid4()}")
+    assert missing.status_code == 404
+    assert "Back to the portal" in missing.text and "Back to the start page" not in missing.text
+    browser.client.cookies.set("liaison_portal_lang", "es")
+    spanish = browser.get(f"/portal/appointments/{uuid.uuid4()}")
+    assert "No encontrado" in spanish.text

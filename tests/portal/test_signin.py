@@ -842,3 +842,43 @@ def test_a_turned_off_account_cannot_sign_in(portal, runtime, org, ana):
     assert response.status_code == 400
     assert "This sign-in is turned off" in response.text
     assert portal.client.cookies.get(SESSION_COOKIE) is None
+
+
+def test_expired_codes_and_stale_throttles_are_purged(runtime):
+    from datetime import UTC, datetime, timedelta
+
+    from liaison.authz.principal import system_principal
+    from liaison.context import unit_of_work
+    from liaison.kit import clock
+    from liaison.models import LoginThrottle, PortalCode
+    from liaison.portal.tasks import purge_sign_in_leftovers
+
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    with runtime.db.session() as s:
+        for age in (timedelta(days=3), timedelta(minutes=5)):
+            s.add(
+                PortalCode(
+                    channel="sms",
+                    destination_digest="d" * 64,
+                    code_digest="c" * 64,
+                    created_at=now - age,
+                    expires_at=now - age + timedelta(minutes=10),
+                )
+            )
+        s.add(LoginThrottle(key="old", failures=3, last_failure_at=now - timedelta(days=2)))
+        s.add(
+            LoginThrottle(
+                key="blocked",
+                failures=9,
+                last_failure_at=now - timedelta(days=2),
+                blocked_until=now + timedelta(hours=1),
+            )
+        )
+    with (
+        clock.frozen_at(now),
+        unit_of_work(runtime.db, principal=system_principal(), audit_key=runtime.audit_key) as ctx,
+    ):
+        assert purge_sign_in_leftovers(ctx) == 2
+    with runtime.db.session() as s:
+        assert len(list(s.scalars(select(PortalCode)))) == 1
+        assert [t.key for t in s.scalars(select(LoginThrottle))] == ["blocked"]

@@ -29,7 +29,42 @@ from liaison.demo.ids import DemoIds
 from liaison.models import Patient, PatientTelecom
 from liaison.portal import signin
 
-TABLES = ("portal_account", "patient_proxy")
+TABLES = ("portal_account", "patient_proxy", "visit_question_flow")
+
+# Harbor's question flow: from "what do you need?" to one of its patient-bookable visit
+# types (catalog: new-patient, annual-physical, well-child, follow-up).
+HARBOR_FLOW: dict[str, Any] = {
+    "question": {"en": "What do you need?", "es": "¿Qué necesita?"},
+    "answers": [
+        {
+            "label": {"en": "A yearly check-up", "es": "Un chequeo anual"},
+            "next": {
+                "question": {"en": "Who is the visit for?", "es": "¿Para quién es la cita?"},
+                "answers": [
+                    {
+                        "label": {"en": "An adult", "es": "Un adulto"},
+                        "service_code": "annual-physical",
+                    },
+                    {
+                        "label": {"en": "A child", "es": "Un niño o una niña"},
+                        "service_code": "well-child",
+                    },
+                ],
+            },
+        },
+        {
+            "label": {
+                "en": "A follow-up on a recent visit",
+                "es": "Un seguimiento de una visita reciente",
+            },
+            "service_code": "follow-up",
+        },
+        {
+            "label": {"en": "I am new to the clinic", "es": "Soy nuevo en la clínica"},
+            "service_code": "new-patient",
+        },
+    ],
+}
 SYSTEM = "the demo loader gives its patient login a portal account and proxies"
 ADULT_AGE = 18
 ELDER_AGE = 75
@@ -155,4 +190,19 @@ def seed(
         )
     insert_rows(session, "portal_account", accounts)
     insert_rows(session, "patient_proxy", proxies)
-    return {"portal_account": len(accounts), "patient_proxy": len(proxies)}
+    flows = [
+        {
+            "organization_id": organization_id,
+            "id": ids.at(at),
+            "version": 1,
+            "tree": HARBOR_FLOW,
+            "created_at": at,
+            "created_by_user_id": None,
+        }
+    ]
+    insert_rows(session, "visit_question_flow", flows)
+    return {
+        "portal_account": len(accounts),
+        "patient_proxy": len(proxies),
+        "visit_question_flow": 1,
+    }

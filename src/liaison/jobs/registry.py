@@ -61,6 +61,7 @@ def sweep(name: str, every_seconds: int) -> Callable[[Callable[[Any], Any]], Cal
 def load_all() -> None:
     """Import every domain's tasks so their registrations run."""
     from liaison.messaging import tasks as _messaging  # noqa: F401
+    from liaison.portal import tasks as _portal  # noqa: F401
     from liaison.scheduling import tasks as _scheduling  # noqa: F401
     from liaison.waitlist import tasks as _waitlist  # noqa: F401
     from liaison.workqueue import tasks as _workqueue  # noqa: F401

@@ -4,7 +4,7 @@ broadcasts, and the outbox's dead letters."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -261,14 +261,81 @@ def _appointment_for(ctx: Context, token: str):  # type: ignore[no-untyped-def]
     )
 
 
+_LINK_WORDS = {
+    "en": {
+        "expired_title": "Link expired",
+        "expired": "This link is no longer valid. Please call the clinic.",
+        "title": "Your appointment",
+        "on": "Your appointment is on {when}.",
+        "state": "This appointment is {status}.",
+        "confirm": "Confirm",
+        "cancel": "Cancel the appointment",
+        "thanks": "Thank you",
+        "confirmed": "Your appointment is confirmed.",
+        "cancelled": "Your appointment is cancelled.",
+        "late": "Your appointment is less than {hours} hours away, so it was not cancelled "
+        "here. The clinic has your request and will call you.",
+    },
+    "es": {
+        "expired_title": "Enlace vencido",
+        "expired": "Este enlace ya no es válido. Por favor, llame a la clínica.",
+        "title": "Su cita",
+        "on": "Su cita es el {when}.",
+        "state": "Esta cita está {status}.",
+        "confirm": "Confirmar",
+        "cancel": "Cancelar la cita",
+        "thanks": "Gracias",
+        "confirmed": "Su cita está confirmada.",
+        "cancelled": "Su cita está cancelada.",
+        "late": "Faltan menos de {hours} horas para su cita, así que no se canceló aquí. "
+        "La clínica tiene su pedido y le llamará.",
+    },
+}
+
+
+def _link_context(ctx: Context, appointment: Any) -> tuple[str, str, Any]:
+    """(language, local time text, organization) for a link page: the patient's language
+    and the visit's own time zone, never UTC."""
+    from sqlalchemy import select
+
+    from liaison.authz.scope import unscoped_system
+    from liaison.messaging import templates
+    from liaison.models import Location, Organization, Patient
+    from liaison.scheduling.calendars import zone
+
+    reason = "a signed link names its appointment"
+    patient = ctx.session.scalar(
+        unscoped_system(
+            select(Patient).where(
+                Patient.organization_id == appointment.organization_id,
+                Patient.id == appointment.patient_id,
+            ),
+            reason,
+        )
+    )
+    location = ctx.session.scalar(
+        unscoped_system(
+            select(Location).where(
+                Location.organization_id == appointment.organization_id,
+                Location.id == appointment.location_id,
+            ),
+            reason,
+        )
+    )
+    org = ctx.session.get(Organization, appointment.organization_id)
+    language = templates.language_of(patient.preferred_language if patient else None)
+    tz = zone((location.time_zone if location else None) or org.time_zone)
+    when = templates.when(appointment.start_at.astimezone(tz), language)
+    return language, when, org
+
+
 @links_router.get("/r/{token}")
 def appointment_link(token: str, request: Request) -> Response:
     with system_unit(request) as ctx:
         appointment = _appointment_for(ctx, token)
         if appointment is None:
-            return links.page(
-                "Link expired", "This link is no longer valid. Please call the clinic.", status=404
-            )
+            words = _LINK_WORDS["en"]
+            return links.page(words["expired_title"], words["expired"], status=404)
         ctx.audit(
             "read",
             "Appointment",
@@ -277,22 +344,26 @@ def appointment_link(token: str, request: Request) -> Response:
             organization_id=appointment.organization_id,
             via="link",
         )
-        status, when = appointment.status, appointment.start_at.strftime("%Y-%m-%d %H:%M UTC")
+        language, when, _ = _link_context(ctx, appointment)
+        status = appointment.status
+    words = _LINK_WORDS[language]
     if status != "booked":
-        return links.page("Appointment", f"This appointment is {status}.")
+        return links.page(words["title"], words["state"].format(status=status), lang=language)
     form = (
         f'<form method="post" action="/r/{token}/confirm">'
-        '<button type="submit">Confirm</button></form>'
+        f'<button type="submit">{words["confirm"]}</button></form>'
         f'<form method="post" action="/r/{token}/cancel">'
-        '<button type="submit" class="secondary">Cancel the appointment</button></form>'
+        f'<button type="submit" class="secondary">{words["cancel"]}</button></form>'
     )
-    return links.page("Your appointment", f"Your appointment is on {when}.", form)
+    return links.page(words["title"], words["on"].format(when=when), form, lang=language)
 
 
 @links_router.post("/r/{token}/{action}")
 def appointment_link_action(
     token: str, action: Literal["confirm", "cancel"], request: Request
 ) -> Response:
+    from datetime import timedelta
+
     from liaison.kit import clock
     from liaison.models import AppointmentHistory
     from liaison.scheduling import booking
@@ -300,20 +371,27 @@ def appointment_link_action(
     with system_unit(request) as ctx:
         appointment = _appointment_for(ctx, token)
         if appointment is None:
-            return links.page(
-                "Link expired", "This link is no longer valid. Please call the clinic.", status=404
-            )
+            words = _LINK_WORDS["en"]
+            return links.page(words["expired_title"], words["expired"], status=404)
+        language, _, org = _link_context(ctx, appointment)
+        words = _LINK_WORDS[language]
         if appointment.status != "booked":
             return links.page(
-                "Appointment", f"This appointment is {appointment.status}.", status=409
+                words["title"],
+                words["state"].format(status=appointment.status),
+                status=409,
+                lang=language,
             )
+        late = action == "cancel" and appointment.start_at - clock.now() < timedelta(
+            hours=org.portal_cancel_window_hours
+        )
         ctx.audit(
             "update",
             "Appointment",
             appointment.id,
             patient_id=appointment.patient_id,
             organization_id=appointment.organization_id,
-            change=action,
+            change="late-cancel-request" if late else action,
             via="link",
         )
         if action == "confirm":
@@ -328,11 +406,34 @@ def appointment_link_action(
                     reason="link",
                 )
             )
+        elif late:
+            # Inside the organization's window the clinic decides (a late cancellation
+            # may be charged, or the time refilled): the visit stays booked and a
+            # coordinator gets the request, as the portal does.
+            from liaison.workqueue import service as queue
+
+            queue.create(
+                ctx,
+                queue.NewTask(
+                    organization_id=appointment.organization_id,
+                    type="reschedule",
+                    title="Patient asked by link to cancel a visit within the window",
+                    priority="urgent",
+                    patient_id=appointment.patient_id,
+                    focus_type="Appointment",
+                    focus_id=appointment.id,
+                    source="link",
+                ),
+            )
+            return links.page(
+                words["thanks"],
+                words["late"].format(hours=org.portal_cancel_window_hours),
+                lang=language,
+            )
         else:
             booking._cancel(ctx, appointment, "cancelled by the patient (link)", "patient")
     return links.page(
-        "Thank you",
-        "Your appointment is confirmed."
-        if action == "confirm"
-        else "Your appointment is cancelled.",
+        words["thanks"],
+        words["confirmed"] if action == "confirm" else words["cancelled"],
+        lang=language,
     )

@@ -19,6 +19,18 @@ def render(request: Request, status: int, message: str, exc: Any) -> Response:
         return RedirectResponse(f"{login}?next={target}", status_code=303)
     from liaison.web.templating import templates
 
+    if request.url.path.startswith("/portal"):
+        # Patients get the portal's own page, in their language, without the staff shell.
+        from liaison.web.portal.common import page
+
+        return page(
+            request,
+            None,
+            "portal/error.html",
+            status_code=status,
+            status=status,
+            message=message if status < 500 else "",
+        )
     return templates.TemplateResponse(
         request,
         "error.html",

@@ -38,6 +38,7 @@ KINDS = {
     "message": "Message",
     "keyword-reply": "Keyword reply",
     "safety": "Safety message",
+    "portal-code": "Portal sign-in code",
 }
 # Communication statuses as the desk says them, and the badge tone of each.
 STATUSES = {

@@ -56,5 +56,18 @@ register(
             "es": "No encontramos esa página o ese registro.",
         },
         "back_home": {"en": "Back to the portal's home", "es": "Volver al inicio del portal"},
+        "error_404": {"en": "Not found", "es": "No encontrado"},
+        "error_403": {"en": "Not allowed", "es": "No permitido"},
+        "error_429": {"en": "Please wait a moment", "es": "Espere un momento, por favor"},
+        "error_500": {
+            "en": "Something went wrong on our side. Please try again, or call the clinic.",
+            "es": "Algo falló de nuestro lado. Inténtelo de nuevo o llame a la clínica.",
+        },
+        "rel_self": {"en": "you", "es": "usted"},
+        "rel_parent": {"en": "parent", "es": "madre o padre"},
+        "rel_guardian": {"en": "guardian", "es": "tutor"},
+        "rel_caregiver": {"en": "caregiver", "es": "cuidador"},
+        "rel_spouse": {"en": "spouse", "es": "cónyuge"},
+        "rel_other": {"en": "other", "es": "otra relación"},
     }
 )
