@@ -175,30 +175,31 @@ def upgrade() -> None:
             unique=False,
         )
 
-    with op.batch_alter_table("healthcare_service", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "portal_requires_approval", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
-        batch_op.add_column(sa.Column("instructions", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("instructions_es", sa.Text(), nullable=True))
-
-    with op.batch_alter_table("organization", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("portal_enabled", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
-        batch_op.add_column(
-            sa.Column("portal_new_patients", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
-        batch_op.add_column(
-            sa.Column(
-                "portal_cancel_window_hours", sa.Integer(), nullable=False, server_default="24"
-            )
-        )
-        batch_op.add_column(
-            sa.Column("telehealth_url_template", sa.String(length=300), nullable=True)
-        )
+    # Plain ADD COLUMN on both engines. Batch mode would rebuild these tables on SQLite
+    # (copy, drop, rename), and dropping a table other rows point at fails there.
+    op.add_column(
+        "healthcare_service",
+        sa.Column(
+            "portal_requires_approval", sa.Boolean(), nullable=False, server_default=sa.false()
+        ),
+    )
+    op.add_column("healthcare_service", sa.Column("instructions", sa.Text(), nullable=True))
+    op.add_column("healthcare_service", sa.Column("instructions_es", sa.Text(), nullable=True))
+    op.add_column(
+        "organization",
+        sa.Column("portal_enabled", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
+    op.add_column(
+        "organization",
+        sa.Column("portal_new_patients", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
+    op.add_column(
+        "organization",
+        sa.Column("portal_cancel_window_hours", sa.Integer(), nullable=False, server_default="24"),
+    )
+    op.add_column(
+        "organization", sa.Column("telehealth_url_template", sa.String(length=300), nullable=True)
+    )
 
     # ### end Alembic commands ###
 
