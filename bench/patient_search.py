@@ -22,7 +22,8 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -208,14 +209,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def over_http(url: str, secret: str, queries: list[tuple[str, str]]) -> dict[str, Any]:
+@contextmanager
+def signed_in_server(url: str, secret: str, email: str) -> Iterator[httpx2.Client]:
+    """``liaison serve`` on a free port (no background worker: the requests alone are
+    measured), and a client holding a bearer token for ``email``."""
     port = _free_port()
     env = {
         **os.environ,
         "LIAISON_DATABASE_URL": url,
         "LIAISON_SECRET_KEY": secret,
         "LIAISON_LOG_LEVEL": "WARNING",
-        # Measure the requests alone: no background worker in the server process.
         "LIAISON_EMBEDDED_WORKER": "false",
     }
     liaison = Path(sys.executable).parent / "liaison"
@@ -224,9 +227,8 @@ def over_http(url: str, secret: str, queries: list[tuple[str, str]]) -> dict[str
         env=env,
         stdout=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        with httpx2.Client(base_url=base, timeout=30) as client:
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             deadline = time.monotonic() + 60
             while True:
                 try:
@@ -239,20 +241,25 @@ def over_http(url: str, secret: str, queries: list[tuple[str, str]]) -> dict[str
                 time.sleep(0.2)
             issued = client.post(
                 "/api/v1/auth/token",
-                json={"email": CALLER, "password": DEMO_PASSWORD, "name": "benchmark"},
+                json={"email": email, "password": DEMO_PASSWORD, "name": "benchmark"},
             )
             issued.raise_for_status()
             client.headers["Authorization"] = f"Bearer {issued.json()['token']}"
-
-            def one(q: str) -> int:
-                response = client.get("/api/v1/patients", params={"q": q, "limit": PAGE})
-                response.raise_for_status()
-                return len(response.json()["items"])
-
-            return run("Over HTTP", queries, one)
+            yield client
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def over_http(url: str, secret: str, queries: list[tuple[str, str]]) -> dict[str, Any]:
+    with signed_in_server(url, secret, CALLER) as client:
+
+        def one(q: str) -> int:
+            response = client.get("/api/v1/patients", params={"q": q, "limit": PAGE})
+            response.raise_for_status()
+            return len(response.json()["items"])
+
+        return run("Over HTTP", queries, one)
 
 
 def main() -> None:

@@ -39,7 +39,6 @@ from liaison.authz.scope import unscoped_system  # noqa: E402
 from liaison.context import unit_of_work  # noqa: E402
 from liaison.demo import loader, workqueue  # noqa: E402
 from liaison.demo.bulk import insert_rows  # noqa: E402
-from liaison.demo.catalog import DEMO_PASSWORD  # noqa: E402
 from liaison.demo.ids import DemoIds  # noqa: E402
 from liaison.kit import clock, migrate  # noqa: E402
 from liaison.models import (  # noqa: E402
@@ -67,12 +66,7 @@ def _shared() -> Any:
 
 
 _ps = _shared()
-_free_port, _progress, _settings, console = (
-    _ps._free_port,
-    _ps._progress,
-    _ps._settings,
-    _ps.console,
-)
+_progress, _settings, console = _ps._progress, _ps._settings, _ps.console
 
 DEFAULT_URL = f"sqlite:///{HERE / 'results' / 'queue.db'}"
 CALLER = "float@liaison.example"  # Jordan Reyes, placed at Harbor and Lakeshore
@@ -230,52 +224,14 @@ def in_process(runtime: Runtime, plan: list[tuple[str, dict[str, Any]]]) -> dict
 
 
 def over_http(url: str, secret: str, plan: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    import subprocess
+    with _ps.signed_in_server(url, secret, CALLER) as client:
 
-    import httpx2
+        def one(params: dict[str, Any]) -> int:
+            response = client.get("/api/v1/tasks", params={**params, "limit": PAGE})
+            response.raise_for_status()
+            return len(response.json()["items"])
 
-    port = _free_port()
-    env = {
-        **os.environ,
-        "LIAISON_DATABASE_URL": url,
-        "LIAISON_SECRET_KEY": secret,
-        "LIAISON_LOG_LEVEL": "WARNING",
-        "LIAISON_EMBEDDED_WORKER": "false",
-    }
-    liaison = Path(sys.executable).parent / "liaison"
-    server = subprocess.Popen(
-        [str(liaison), "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx2.TransportError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the server did not start")
-                time.sleep(0.2)
-            issued = client.post(
-                "/api/v1/auth/token",
-                json={"email": CALLER, "password": DEMO_PASSWORD, "name": "benchmark"},
-            )
-            issued.raise_for_status()
-            client.headers["Authorization"] = f"Bearer {issued.json()['token']}"
-
-            def one(params: dict[str, Any]) -> int:
-                response = client.get("/api/v1/tasks", params={**params, "limit": PAGE})
-                response.raise_for_status()
-                return len(response.json()["items"])
-
-            return measure("Over HTTP", plan, one)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        return measure("Over HTTP", plan, one)
 
 
 def triage_quality() -> dict[str, Any]:
