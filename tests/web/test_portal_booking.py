@@ -265,6 +265,8 @@ def test_a_patient_cancels_and_asks_about_a_late_visit(
         expect(
             rows.filter(has_text="Portal: patient asks to cancel a visit within 24 h")
         ).to_have_count(1)
+        # ... and so is the cancellation made inside the window, for a follow-up.
+        expect(rows.filter(has_text="Portal: patient cancelled a visit")).to_have_count(1)
     assert problems == []
 
 

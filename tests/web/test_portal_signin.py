@@ -11,8 +11,7 @@ test_browser.py's chromium (skipped without chromium, unless LIAISON_REQUIRE_BRO
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import time
 
 import pytest
 
@@ -102,9 +101,29 @@ def test_a_new_patient_signs_in_with_a_texted_code_on_a_phone(live, chromium, ma
     assert _serious_violations(page) == []
     assert _fits_the_phone(page)
 
-    # The clinic books her a visit; the home page shows it in the clinic's time.
-    _book_a_visit(make, org)
-    page.reload()
+    # She books her first visit herself: the clinic offers new patients a visit online.
+    _open_new_patient_visits(make, org)
+    page.locator("#main").get_by_role("link", name="Book a visit").click()
+    page.get_by_role("link", name="See available times: New patient visit").click()
+    expect(page.get_by_role("heading", name="Choose a time")).to_be_visible()
+    assert _serious_violations(page) == []
+    page.locator("[data-slots] button").first.click()
+    expect(page.get_by_role("heading", name="Check and confirm")).to_be_visible()
+    page.get_by_role("button", name="Book this visit").click()
+    expect(page.get_by_role("status")).to_contain_text("Your visit is booked")
+    assert _serious_violations(page) == []
+    with make.runtime.db.session() as session:
+        from sqlalchemy import select
+
+        from liaison.authz.scope import unscoped_system
+
+        (booked,) = session.scalars(
+            unscoped_system(select(Appointment).where(Appointment.organization_id == org.id), "t")
+        )
+        assert booked.status == "booked"
+
+    # The home page shows it, in the clinic's time.
+    page.goto("/portal")
     expect(page.get_by_role("heading", name="Your next visits")).to_be_visible()
     expect(page.locator(".visit").first).to_contain_text("New patient visit")
     assert _serious_violations(page) == []
@@ -131,37 +150,32 @@ def test_a_new_patient_signs_in_with_a_texted_code_on_a_phone(live, chromium, ma
     assert csp == []
 
 
-def _book_a_visit(make, org) -> None:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
+def _open_new_patient_visits(make, org) -> None:  # type: ignore[no-untyped-def]
+    """A visit type new patients book online, and a clinician with weekday hours."""
+    from datetime import date
 
-    from liaison.authz.scope import unscoped_system
-    from liaison.models import Patient
+    from liaison.models import AvailabilityRule
 
     location = make.location(org, name="Riverside Main")
     practitioner = make.practitioner(org, prefix="Dr.", given_name="Amara", family_name="Okafor")
-    service = make.service(org, name="New patient visit", duration_minutes=40)
+    service = make.service(
+        org,
+        name="New patient visit",
+        duration_minutes=40,
+        patient_bookable=True,
+        established_patients=False,
+    )
     role = make.role(practitioner, location, [service])
     schedule = make._save(
         Schedule(organization_id=org.id, practitioner_role_id=role.id, location_id=location.id)
     )
-    assert schedule
-    with make.runtime.db.session() as session:
-        patient = session.scalar(
-            unscoped_system(select(Patient).where(Patient.organization_id == org.id), "test")
-        )
-        session.expunge(patient)
-    day = (datetime.now(UTC) + timedelta(days=3)).date()
-    start = datetime.combine(day, time(10), ZoneInfo(org.time_zone)).astimezone(UTC)
     make._save(
-        Appointment(
+        AvailabilityRule(
             organization_id=org.id,
-            status="booked",
-            patient_id=patient.id,
-            healthcare_service_id=service.id,
-            practitioner_role_id=role.id,
-            location_id=location.id,
-            start_at=start,
-            end_at=start + timedelta(minutes=40),
-            modality="in-person",
+            schedule_id=schedule.id,
+            weekdays=[1, 2, 3, 4, 5, 6, 7],
+            start_time=time(8),
+            end_time=time(18),
+            valid_from=date(2026, 1, 1),
         )
     )

@@ -1026,7 +1026,25 @@ def cancel(ctx: Context, appointment_id: uuid.UUID, reason: str | None = None) -
         why = "Cancelled in the patient portal" + (f": {reason}" if reason else "")
         _hand_over(ctx, audit)
         done = booking.cancel_appointment(ctx, appointment_id, why[:200], "patient")
-    return Outcome("cancelled", appointment=done.appointment)
+        # The cancellation lands in the coordinator's queue too: the patient may want a
+        # new time, and the freed one may go to someone waiting.
+        a = done.appointment
+        task = _open_task(
+            ctx,
+            patient,
+            task_type="cancellation-follow-up",
+            title="Portal: patient cancelled a visit",
+            description=(
+                f"{_who(patient).capitalize()} cancelled {item.service.name} on "
+                f"{_when_text(a.start_at, item.zone)} with {item.practitioner_name} at "
+                f"{item.location.name} in the patient portal"
+                + (f" ({reason})." if reason else ".")
+            ),
+            focus=a,
+            checklist=("Ask whether the patient wants a new time",),
+            audited=False,
+        )
+    return Outcome("cancelled", appointment=done.appointment, task=task)
 
 
 def reschedule(

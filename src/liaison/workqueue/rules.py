@@ -26,6 +26,7 @@ TASK_TYPES = (
     "document-review",
     "general",
     "appointment-request",
+    "cancellation-follow-up",
 )
 TYPE_LABELS = {
     "inquiry": "Inquiry",
@@ -40,6 +41,7 @@ TYPE_LABELS = {
     "general": "General",
     # A patient asked in the portal for a visit type a coordinator approves.
     "appointment-request": "Appointment request",
+    "cancellation-follow-up": "Cancellation follow-up",
 }
 CATEGORIES = ("scheduling", "refill", "billing", "clinical", "records", "other")
 URGENCIES = ("emergency", "urgent", "routine")
@@ -116,6 +118,7 @@ DEFAULT_TARGETS: Mapping[str, Targets] = {
     "document-review": Targets(None, 3 * DAY),
     "general": Targets(None, 3 * DAY),
     "appointment-request": Targets(None, DAY),
+    "cancellation-follow-up": Targets(None, DAY),
 }
 FALLBACK_TARGETS = Targets(None, 3 * DAY)
 # A more pressing priority shortens the target to this share of it.
