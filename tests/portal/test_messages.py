@@ -72,7 +72,10 @@ def count(runtime, model, *where) -> int:
 
 def rows(runtime, model, *where):
     with runtime.db.session() as s:
-        found = list(s.scalars(unscoped_system(select(model).where(*where), "test")))
+        stmt = select(model).where(*where)
+        if hasattr(model, "seq"):  # audit rows in the order they were written
+            stmt = stmt.order_by(model.seq)
+        found = list(s.scalars(unscoped_system(stmt, "test")))
         s.expunge_all()
         return found
 

@@ -54,7 +54,10 @@ def _url(patient, suffix: str = "") -> str:
 
 def _rows(runtime, model, *where):
     with runtime.db.session() as session:
-        rows = list(session.scalars(unscoped_system(select(model).where(*where), "test")))
+        stmt = select(model).where(*where)
+        if hasattr(model, "seq"):  # audit rows in the order they were written
+            stmt = stmt.order_by(model.seq)
+        rows = list(session.scalars(unscoped_system(stmt, "test")))
         session.expunge_all()
     return rows
 

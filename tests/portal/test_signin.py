@@ -125,7 +125,10 @@ def ana(make, org):
 
 def _rows(runtime, model, *where) -> list[Any]:
     with runtime.db.session() as session:
-        rows = list(session.scalars(unscoped_system(select(model).where(*where), "test")))
+        stmt = select(model).where(*where)
+        if hasattr(model, "seq"):  # audit rows in the order they were written
+            stmt = stmt.order_by(model.seq)
+        rows = list(session.scalars(unscoped_system(stmt, "test")))
         session.expunge_all()
     return rows
 

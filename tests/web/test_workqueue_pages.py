@@ -248,7 +248,10 @@ def give(runtime, task_id: uuid.UUID, user: Any) -> None:  # type: ignore[no-unt
 
 def rows(runtime, model, *where) -> list[Any]:  # type: ignore[no-untyped-def]
     with runtime.db.session() as session:
-        return list(session.scalars(unscoped_system(select(model).where(*where), "test")))
+        stmt = select(model).where(*where)
+        if hasattr(model, "seq"):  # audit rows in the order they were written
+            stmt = stmt.order_by(model.seq)
+        return list(session.scalars(unscoped_system(stmt, "test")))
 
 
 def titles(page: str) -> list[str]:
