@@ -248,3 +248,63 @@ def test_participants_carry_buffers(api, runtime, clinic):
     )
     # 09:00-09:30 booked with 10 min after: 09:30 would overlap the buffer; next grid start 10:00.
     assert [s["local_start"][11:16] for s in slots] == ["10:00", "10:30"]
+
+
+def test_directory_changes_reach_the_next_search_at_once(clinic):
+    """Slot search keeps the eligible schedules of a question while the organization's
+    directory is unchanged; a change (a role ended, a visit type no longer offered,
+    a practitioner renamed) must show in the very next search."""
+    assert {s["practitioner_name"] for s in _search(clinic, count=6)} == {"Ann Adams", "Bea Baez"}
+    admin = clinic.admin
+    role = clinic.roles[1]
+    ended = admin.patch(f"/api/v1/practitioner-roles/{role.id}", json={"active": False})
+    assert ended.status_code == 200, ended.text
+    assert {s["practitioner_name"] for s in _search(clinic, count=6)} == {"Ann Adams"}
+    admin.patch(f"/api/v1/practitioner-roles/{role.id}", json={"active": True})
+    assert {s["practitioner_name"] for s in _search(clinic, count=6)} == {"Ann Adams", "Bea Baez"}
+    renamed = admin.patch(
+        f"/api/v1/practitioners/{clinic.practitioners[1].id}", json={"family_name": "Bravo"}
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert {s["practitioner_name"] for s in _search(clinic, count=6)} == {"Ann Adams", "Bea Bravo"}
+    offered = admin.patch(f"/api/v1/practitioner-roles/{role.id}", json={"service_ids": []})
+    assert offered.status_code == 200, offered.text
+    assert {s["practitioner_name"] for s in _search(clinic, count=6)} == {"Ann Adams"}
+
+
+def test_the_fast_slot_document_is_the_documented_one(clinic):
+    """/slots/search writes its JSON straight from the engine's slots; it must be
+    exactly what the SlotSearchResult model would produce, reasons and all."""
+    import json
+
+    from liaison.scheduling.endpoints import slot_read, slots_json
+    from liaison.scheduling.schemas import SlotSearchResult
+
+    payload = {
+        "organization_id": str(clinic.org.id),
+        "healthcare_service_id": str(clinic.service.id),
+        "patient_id": str(clinic.patient.id),
+        "mode": "per-day",
+        "count": 3,
+        "end_date": (date(2026, 6, 1) + timedelta(days=6)).isoformat(),
+    }
+    from liaison.context import unit_of_work
+    from liaison.scheduling import search
+    from liaison.scheduling.schemas import SlotSearch
+
+    runtime = clinic.coordinator.client.app.state.runtime
+    from liaison.auth.service import principal_for
+    from liaison.models import User
+
+    with runtime.db.session() as session:
+        principal = principal_for(session, session.get(User, clinic.coordinator.user_id))
+    with unit_of_work(runtime.db, principal=principal, audit_key=runtime.audit_key) as ctx:
+        slots, until = search.search_slots(ctx, SlotSearch(**payload))
+    assert slots and any(s.reasons for s in slots)
+    documented = SlotSearchResult(
+        slots=[slot_read(s) for s in slots], searched_until=until
+    ).model_dump(mode="json")
+    assert json.loads(slots_json(slots, until)) == documented
+    over_http = clinic.coordinator.post("/api/v1/slots/search", json=payload)
+    assert over_http.headers["content-type"] == "application/json"
+    assert over_http.json() == documented

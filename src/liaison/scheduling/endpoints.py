@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import date
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
@@ -235,9 +237,45 @@ def preview(
 
 
 @router.post("/slots/search", response_model=SlotSearchResult)
-def search_slots(body: SlotSearch, ctx: ApiContext) -> SlotSearchResult:
+def search_slots(body: SlotSearch, ctx: ApiContext) -> Response:
     slots, until = search.search_slots(ctx, body)
-    return SlotSearchResult(slots=[slot_read(s) for s in slots], searched_until=until)
+    return Response(slots_json(slots, until), media_type="application/json")
+
+
+def _instant(value: datetime) -> str:
+    """As pydantic writes an aware UTC instant (``2026-06-01T13:00:00Z``)."""
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def slots_json(slots: Sequence[search.Slot], until: date) -> bytes:
+    """The ``SlotSearchResult`` document, written straight from the engine's slots.
+
+    A month of one practitioner is a few hundred slots with their reasons: building a
+    pydantic model for each, which FastAPI then validates again against the response
+    model before serialising, was most of the request's time. The shape is the
+    documented ``SlotSearchResult``; a test holds the two equal."""
+    document = {
+        "slots": [
+            {
+                "start": _instant(s.start),
+                "end": _instant(s.end),
+                "local_start": s.local_start.isoformat(),
+                "practitioner_role_id": str(s.role_id),
+                "practitioner_id": str(s.practitioner_id),
+                "practitioner_name": s.practitioner_name,
+                "location_id": str(s.location_id),
+                "device_ids": [str(d) for d in s.device_ids],
+                "score": s.score,
+                "reasons": [
+                    {"code": r.code, "points": r.points, "text": r.text} for r in s.reasons
+                ],
+            }
+            for s in slots
+        ],
+        "searched_until": until.isoformat(),
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 # --- Appointments ---------------------------------------------------------------------

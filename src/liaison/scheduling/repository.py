@@ -9,23 +9,26 @@ the search itself.
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, func, or_, select, type_coerce, update
+from sqlalchemy import String, and_, cast, event, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session, aliased
 
 from liaison.authz.permissions import Permission
 from liaison.authz.principal import Principal
-from liaison.authz.scope import scoped
+from liaison.authz.scope import scoped, unscoped_system
 from liaison.models import (
     Appointment,
     AppointmentHistory,
     AppointmentParticipant,
     AvailabilityRule,
     Device,
+    HealthcareService,
     Location,
     OrganizationHoliday,
     Practitioner,
@@ -40,6 +43,86 @@ DIRECTORY = Permission.DIRECTORY_READ
 PATIENTS = Permission.PATIENT_READ
 
 
+# Eligible schedules of recent searches, per organization and question, kept while the
+# organization's directory is unchanged (``directory_version``): reading and turning a few
+# hundred rows of ids into Python objects was a quarter of a slot search. Per process;
+# the version is read in the searching transaction, so a stale entry is never used.
+_ELIGIBLE_CACHE: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], list[Any]]] = OrderedDict()
+_ELIGIBLE_CACHE_SIZE = 512
+_ELIGIBLE_CACHE_LOCK = threading.Lock()
+
+
+# What eligibility reads. A change to any of them in this process empties the cache at
+# once, and again at commit (a search that ran in between must not keep what it read);
+# another process sees the change through ``directory_version``.
+_DIRECTORY_MODELS = (
+    Practitioner,
+    PractitionerRole,
+    PractitionerRoleService,
+    Location,
+    Schedule,
+    HealthcareService,
+)
+
+
+def _forget_eligible() -> None:
+    with _ELIGIBLE_CACHE_LOCK:
+        _ELIGIBLE_CACHE.clear()
+
+
+@event.listens_for(Session, "before_flush")
+def _note_directory_change(session: Session, *_: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, _DIRECTORY_MODELS) for obj in changed):
+        session.info["directory_changed"] = True
+        _forget_eligible()
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session: Session) -> None:
+    if session.info.pop("directory_changed", False):
+        _forget_eligible()
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop("directory_changed", None)
+
+
+def directory_version(session: Session, organization_id: uuid.UUID) -> tuple[Any, ...]:
+    """What changes when anything slot search reads from the directory changes: the
+    count and newest change of the organization's roles, practitioners, locations and
+    schedules, and the count and newest id (ids are time-ordered) of the visit types
+    each role offers. One statement of index-only aggregates."""
+
+    def of(model: Any, aggregate: Any) -> Any:
+        return select(aggregate).where(model.organization_id == organization_id).scalar_subquery()
+
+    stmt = select(
+        *[
+            part
+            for model, column in (
+                (PractitionerRole, PractitionerRole.updated_at),
+                (Practitioner, Practitioner.updated_at),
+                (Location, Location.updated_at),
+                (Schedule, Schedule.updated_at),
+                # (PostgreSQL has no max() of uuid; the text of a UUIDv7 sorts by time.)
+                (PractitionerRoleService, cast(PractitionerRoleService.id, String)),
+            )
+            for part in (of(model, func.count()), of(model, func.max(column)))
+        ]
+    )
+    return tuple(
+        session.execute(
+            unscoped_system(
+                stmt,
+                "counts and change times of the caller's organization, whose access the"
+                " search has checked",
+            )
+        ).one()
+    )
+
+
 def eligible_practitioner_schedules(
     session: Session,
     principal: Principal,
@@ -50,7 +133,50 @@ def eligible_practitioner_schedules(
     practitioner_ids: Sequence[uuid.UUID] = (),
     role_ids: Sequence[uuid.UUID] = (),
 ) -> list[Any]:
-    """Schedules of active practitioner roles that offer the visit type."""
+    """Schedules of active practitioner roles that offer the visit type (from the cache
+    while the organization's directory is unchanged)."""
+    if not principal.can(DIRECTORY, organization_id):
+        return []
+    key = (
+        organization_id,
+        service_id,
+        tuple(sorted(location_ids, key=str)),
+        tuple(sorted(practitioner_ids, key=str)),
+        tuple(sorted(role_ids, key=str)),
+    )
+    version = directory_version(session, organization_id)
+    with _ELIGIBLE_CACHE_LOCK:
+        cached = _ELIGIBLE_CACHE.get(key)
+        if cached is not None and cached[0] == version:
+            _ELIGIBLE_CACHE.move_to_end(key)
+            return list(cached[1])
+    rows = _eligible_practitioner_schedules(
+        session,
+        principal,
+        organization_id,
+        service_id,
+        location_ids=location_ids,
+        practitioner_ids=practitioner_ids,
+        role_ids=role_ids,
+    )
+    with _ELIGIBLE_CACHE_LOCK:
+        _ELIGIBLE_CACHE[key] = (version, rows)
+        _ELIGIBLE_CACHE.move_to_end(key)
+        while len(_ELIGIBLE_CACHE) > _ELIGIBLE_CACHE_SIZE:
+            _ELIGIBLE_CACHE.popitem(last=False)
+    return list(rows)
+
+
+def _eligible_practitioner_schedules(
+    session: Session,
+    principal: Principal,
+    organization_id: uuid.UUID,
+    service_id: uuid.UUID,
+    *,
+    location_ids: Sequence[uuid.UUID] = (),
+    practitioner_ids: Sequence[uuid.UUID] = (),
+    role_ids: Sequence[uuid.UUID] = (),
+) -> list[Any]:
     stmt = (
         select(
             Schedule.id.label("schedule_id"),

@@ -192,7 +192,10 @@ def find_slots(ctx: Context, request: SearchRequest) -> tuple[list[Slot], date]:
     ranked: list[tuple[Any, ...]] = []
     chunk_first = first
     searched_until = first
-    for size in CHUNK_DAYS:
+    # "First N" stops as soon as it has enough, so it looks ahead in growing steps;
+    # per-day mode needs every day of the range anyway: one step, one set of queries.
+    steps = CHUNK_DAYS if request.mode == "first" else ((last - first).days + 1,)
+    for size in steps:
         if chunk_first > last:
             break
         chunk_last = min(last, chunk_first + timedelta(days=size - 1))
