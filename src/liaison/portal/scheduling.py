@@ -1037,8 +1037,7 @@ def cancel(ctx: Context, appointment_id: uuid.UUID, reason: str | None = None) -
             description=(
                 f"{_who(patient).capitalize()} cancelled {item.service.name} on "
                 f"{_when_text(a.start_at, item.zone)} with {item.practitioner_name} at "
-                f"{item.location.name} in the patient portal"
-                + (f" ({reason})." if reason else ".")
+                f"{item.location.name} in the patient portal" + (f" ({reason})." if reason else ".")
             ),
             focus=a,
             checklist=("Ask whether the patient wants a new time",),
