@@ -273,6 +273,39 @@ def survey_rows(
     return [(r[0], r[1], int(r[2]), float(r[3]), int(r[4])) for r in session.execute(stmt)]
 
 
+def _per_week(
+    session: Session,
+    principal: Principal,
+    model: Any,
+    who: Any,
+    at: Any,
+    values: Sequence[Any],
+    user_ids: Sequence[uuid.UUID],
+    *,
+    organization_id: uuid.UUID | None,
+    origin: date,
+    until: datetime,
+    where: Sequence[Any] = (),
+    grouped: bool = True,
+    until_inclusive: bool = True,
+) -> list[Any]:
+    """Rows (who, organization, week, *values) of ``model`` whose ``at`` falls in
+    [origin, until] (or before ``until`` when not inclusive), for the given people,
+    grouped by the three keys unless ``grouped`` is false (one row per record)."""
+    bucket = _bucket(at, origin)
+    stmt = select(who, model.organization_id, bucket, *values).where(
+        who.in_(list(user_ids)),
+        at >= datetime.combine(origin, time(0), tzinfo=UTC),
+        at <= until if until_inclusive else at < until,
+        *where,
+    )
+    if organization_id is not None:
+        stmt = stmt.where(model.organization_id == organization_id)
+    if grouped:
+        stmt = stmt.group_by(who, model.organization_id, bucket)
+    return list(session.execute(scoped(stmt, principal, model, READ)))
+
+
 def activity_rows(
     session: Session,
     principal: Principal,
@@ -286,19 +319,20 @@ def activity_rows(
     (reads, bookings, updates), counted, never listed."""
     if not user_ids:
         return []
-    bucket = _bucket(AuditEvent.occurred_at, origin)
-    stmt = select(AuditEvent.user_id, AuditEvent.organization_id, bucket, func.count()).where(
-        AuditEvent.user_id.in_(list(user_ids)),
-        AuditEvent.organization_id.is_not(None),
-        AuditEvent.outcome == "success",
-        AuditEvent.occurred_at >= datetime.combine(origin, time(0), tzinfo=UTC),
-        AuditEvent.occurred_at <= until,
+    rows = _per_week(
+        session,
+        principal,
+        AuditEvent,
+        AuditEvent.user_id,
+        AuditEvent.occurred_at,
+        [func.count()],
+        user_ids,
+        organization_id=organization_id,
+        origin=origin,
+        until=until,
+        where=[AuditEvent.organization_id.is_not(None), AuditEvent.outcome == "success"],
     )
-    if organization_id is not None:
-        stmt = stmt.where(AuditEvent.organization_id == organization_id)
-    stmt = stmt.group_by(AuditEvent.user_id, AuditEvent.organization_id, bucket)
-    stmt = scoped(stmt, principal, AuditEvent, READ)
-    return [(r[0], r[1], int(r[2]), int(r[3])) for r in session.execute(stmt)]
+    return [(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
 
 
 # --- The work queue ---------------------------------------------------------------------
@@ -320,24 +354,20 @@ def task_completion_rows(
     counts: a cancelled or failed task is closed but not completed."""
     if not user_ids:
         return []
-    bucket = _bucket(Task.completed_at, origin)
-    stmt = select(
+    rows = _per_week(
+        session,
+        principal,
+        Task,
         Task.completed_by_user_id,
-        Task.organization_id,
-        bucket,
-        func.count(),
-        func.sum(case((Task.completed_at > Task.due_at, 1), else_=0)),
-    ).where(
-        Task.completed_by_user_id.in_(list(user_ids)),
-        Task.status == "completed",
-        Task.completed_at >= datetime.combine(origin, time(0), tzinfo=UTC),
-        Task.completed_at <= until,
+        Task.completed_at,
+        [func.count(), func.sum(case((Task.completed_at > Task.due_at, 1), else_=0))],
+        user_ids,
+        organization_id=organization_id,
+        origin=origin,
+        until=until,
+        where=[Task.status == "completed"],
     )
-    if organization_id is not None:
-        stmt = stmt.where(Task.organization_id == organization_id)
-    stmt = stmt.group_by(Task.completed_by_user_id, Task.organization_id, bucket)
-    stmt = scoped(stmt, principal, Task, READ)
-    return [(r[0], r[1], int(r[2]), int(r[3]), int(r[4] or 0)) for r in session.execute(stmt)]
+    return [(r[0], r[1], int(r[2]), int(r[3]), int(r[4] or 0)) for r in rows]
 
 
 def task_overdue_rows(
@@ -356,18 +386,21 @@ def task_overdue_rows(
     was completed (``task_completion_rows``) instead, once, for whoever completed it."""
     if not user_ids:
         return []
-    bucket = _bucket(Task.due_at, origin)
-    stmt = select(Task.owner_user_id, Task.organization_id, bucket, func.count()).where(
-        Task.owner_user_id.in_(list(user_ids)),
-        Task.is_open.is_(True),
-        Task.due_at >= datetime.combine(origin, time(0), tzinfo=UTC),
-        Task.due_at < until,
+    rows = _per_week(
+        session,
+        principal,
+        Task,
+        Task.owner_user_id,
+        Task.due_at,
+        [func.count()],
+        user_ids,
+        organization_id=organization_id,
+        origin=origin,
+        until=until,
+        where=[Task.is_open.is_(True)],
+        until_inclusive=False,
     )
-    if organization_id is not None:
-        stmt = stmt.where(Task.organization_id == organization_id)
-    stmt = stmt.group_by(Task.owner_user_id, Task.organization_id, bucket)
-    stmt = scoped(stmt, principal, Task, READ)
-    return [(r[0], r[1], int(r[2]), int(r[3])) for r in session.execute(stmt)]
+    return [(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
 
 
 def first_response_rows(
@@ -385,16 +418,20 @@ def first_response_rows(
     each duration leaves the query, but nothing else of the task."""
     if not user_ids:
         return []
-    bucket = _bucket(Task.first_response_at, origin)
     seconds = cast(func.extract("epoch", Task.first_response_at), BigInteger) - cast(
         func.extract("epoch", Task.created_at), BigInteger
     )
-    stmt = select(Task.first_response_by_user_id, Task.organization_id, bucket, seconds).where(
-        Task.first_response_by_user_id.in_(list(user_ids)),
-        Task.first_response_at >= datetime.combine(origin, time(0), tzinfo=UTC),
-        Task.first_response_at <= until,
+    rows = _per_week(
+        session,
+        principal,
+        Task,
+        Task.first_response_by_user_id,
+        Task.first_response_at,
+        [seconds],
+        user_ids,
+        organization_id=organization_id,
+        origin=origin,
+        until=until,
+        grouped=False,
     )
-    if organization_id is not None:
-        stmt = stmt.where(Task.organization_id == organization_id)
-    stmt = scoped(stmt, principal, Task, READ)
-    return [(r[0], r[1], int(r[2]), int(r[3]) / 60) for r in session.execute(stmt)]
+    return [(r[0], r[1], int(r[2]), int(r[3]) / 60) for r in rows]
