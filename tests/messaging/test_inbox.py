@@ -167,6 +167,14 @@ def test_a_breach_escalates_once_and_tells_the_lead(api, texting_clinic, runtime
         assert service.escalate_breaches(ctx) == 0
     (task,) = tasks(runtime)
     assert task.priority == "urgent" and task.escalated_at is not None
+    from liaison.models import AuditEvent
+
+    escalated = [
+        e
+        for e in rows(runtime, AuditEvent, AuditEvent.resource_type == "Task")
+        if e.details.get("change") == "escalated"
+    ]
+    assert [(e.patient_id, e.resource_id) for e in escalated] == [(task.patient_id, str(task.id))]
     (note,) = rows(runtime, StaffNotification)
     assert note.user_id == texting_clinic.admin.user_id and note.kind == "breach"
     seen = texting_clinic.admin.get("/api/v1/notifications").json()

@@ -590,6 +590,14 @@ def escalate_breaches(ctx: Context, limit: int = 500) -> int:
         )
         task.priority, task.priority_rank = raised, rules.PRIORITY_RANK[raised]
         task.escalated_at = now
+        ctx.audit(
+            "update",
+            "Task",
+            task.id,
+            patient_id=task.patient_id,
+            organization_id=task.organization_id,
+            change="escalated",
+        )
         notify(
             ctx,
             task,
