@@ -133,7 +133,9 @@ def test_a_patient_sends_a_photo_and_sees_it_in_the_thread(
     newest = page.locator(".pm-thread > li").last
     expect(newest).to_contain_text("Here is the photo of the rash on my arm.")
     expect(newest.get_by_role("link", name="rash.png")).to_be_visible()
-    assert newest.locator("img.pm-thumb").evaluate("img => img.complete && img.naturalWidth") == 24
+    # decode() waits for the image to load (it may still be loading when the text shows).
+    thumb = newest.locator("img.pm-thumb")
+    assert thumb.evaluate("img => img.decode().then(() => img.naturalWidth)") == 24
     assert "/portal/messages" in page.url and "patient" not in page.url
     assert _serious_violations(page) == []
     page.screenshot(path=ARTIFACTS / "portal-messages-desktop.png", full_page=True)
